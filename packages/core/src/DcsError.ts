@@ -1,0 +1,323 @@
+/**
+ * The errors of the DCS client: one tagged error per documented status code, one for any other
+ * status, and one each for transport faults, undecodable answers, rejected input and paging that
+ * makes no progress.
+ *
+ * Every error that comes from a response carries the response's `X-Request-Id`, which Huawei
+ * support asks for.
+ *
+ * @since 0.1.0
+ */
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+const statusFields = {
+  /** The HTTP status code. */
+  status: Schema.Number,
+  /** The service's `error_code`, e.g. `DCS.4230`; empty when the body carried none. */
+  errorCode: Schema.String,
+  /** The service's `error_msg`, or the body's text when it was not the documented JSON. */
+  errorMsg: Schema.String,
+  /** The service's `error_ext_msg` (unused by the service today). */
+  errorExtMsg: Schema.optional(Schema.String),
+  /** The `X-Request-Id` response header. */
+  requestId: Schema.optional(Schema.String),
+  /** The `Retry-After` response header, in milliseconds, when the server sent one. */
+  retryAfterMillis: Schema.optional(Schema.Number)
+}
+
+const describeStatus = (self: {
+  readonly status: number
+  readonly errorCode: string
+  readonly errorMsg: string
+  readonly requestId?: string | undefined
+}): string => {
+  const what = self.errorCode === "" ? self.errorMsg : `${self.errorCode}: ${self.errorMsg}`
+  return `${what} (HTTP ${self.status}${self.requestId === undefined ? "" : `, request id ${self.requestId}`})`
+}
+
+/**
+ * 400: the service rejected the request, e.g. `DCS.4230` "Does not support offline key analysis."
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsBadRequest extends Schema.TaggedError<DcsBadRequest>()("DcsBadRequest", statusFields) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * 401: authentication failed, e.g. `APIGW.0301` for a bad signature, an expired date or an
+ * unknown AK. The gateway's message echoes the canonical request it computed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsUnauthorized extends Schema.TaggedError<DcsUnauthorized>()("DcsUnauthorized", statusFields) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * 403: the credentials may not do this (IAM policy, project).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsForbidden extends Schema.TaggedError<DcsForbidden>()("DcsForbidden", statusFields) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * 404: the instance (or task) does not exist.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsNotFound extends Schema.TaggedError<DcsNotFound>()("DcsNotFound", statusFields) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * 500: the service failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsInternalServerError
+  extends Schema.TaggedError<DcsInternalServerError>()("DcsInternalServerError", statusFields)
+{
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * Any other non-2xx status (408, 429, 502, 503, 504, …), with a bounded excerpt of the body.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsUnexpectedStatus extends Schema.TaggedError<DcsUnexpectedStatus>()("DcsUnexpectedStatus", {
+  ...statusFields,
+  /** The start of the response body (bounded, secrets redacted). */
+  body: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * No usable response: the connection was refused or reset, the request timed out, or the body
+ * could not be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsTransportError extends Schema.TaggedError<DcsTransportError>()("DcsTransportError", {
+  /** What went wrong, in one word. */
+  reason: Schema.Literal("Timeout", "Connection", "Body"),
+  /** The request's method and URL (no query secrets: the API has none). */
+  method: Schema.String,
+  url: Schema.String,
+  /** A readable description of the underlying fault. */
+  description: Schema.String,
+  /** The `X-Request-Id`, when a response had started to arrive. */
+  requestId: Schema.optional(Schema.String)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.reason} error on ${this.method} ${this.url}: ${this.description}${
+      this.requestId === undefined ? "" : ` (request id ${this.requestId})`
+    }`
+  }
+}
+
+/**
+ * A 2xx response whose body is not the documented JSON.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsDecodeError extends Schema.TaggedError<DcsDecodeError>()("DcsDecodeError", {
+  status: Schema.Number,
+  /** Why the body was rejected, readable (a Schema parse report, bounded). */
+  reason: Schema.String,
+  /** The start of the response body (bounded, secrets redacted). */
+  body: Schema.String,
+  requestId: Schema.optional(Schema.String)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Unexpected response body (HTTP ${this.status}${
+      this.requestId === undefined ? "" : `, request id ${this.requestId}`
+    }): ${this.reason}`
+  }
+}
+
+/**
+ * The input was rejected before anything was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsInvalidRequest extends Schema.TaggedError<DcsInvalidRequest>()("DcsInvalidRequest", {
+  /** The name of the rejected field, e.g. `limit`. */
+  field: Schema.String,
+  /** Why it was rejected. */
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Invalid ${this.field}: ${this.reason}`
+  }
+}
+
+/**
+ * The server's paging made no progress: a page held only records already emitted (for example a
+ * server that ignores `offset`). The stream stops instead of looping.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsPaginationError extends Schema.TaggedError<DcsPaginationError>()("DcsPaginationError", {
+  /** The offset of the page that made no progress. */
+  offset: Schema.Number,
+  /** The server's `total` in that page. */
+  total: Schema.Number,
+  reason: Schema.String,
+  requestId: Schema.optional(Schema.String)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Paging stopped at offset ${this.offset} of ${this.total}: ${this.reason}${
+      this.requestId === undefined ? "" : ` (request id ${this.requestId})`
+    }`
+  }
+}
+
+/**
+ * Every error the DCS client can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DcsError =
+  | DcsBadRequest
+  | DcsUnauthorized
+  | DcsForbidden
+  | DcsNotFound
+  | DcsInternalServerError
+  | DcsUnexpectedStatus
+  | DcsTransportError
+  | DcsDecodeError
+  | DcsInvalidRequest
+  | DcsPaginationError
+
+/**
+ * The schema of `DcsError`, e.g. to send errors over the wire or log them as JSON.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DcsError: Schema.Union<[
+  typeof DcsBadRequest,
+  typeof DcsUnauthorized,
+  typeof DcsForbidden,
+  typeof DcsNotFound,
+  typeof DcsInternalServerError,
+  typeof DcsUnexpectedStatus,
+  typeof DcsTransportError,
+  typeof DcsDecodeError,
+  typeof DcsInvalidRequest,
+  typeof DcsPaginationError
+]> = Schema.Union(
+  DcsBadRequest,
+  DcsUnauthorized,
+  DcsForbidden,
+  DcsNotFound,
+  DcsInternalServerError,
+  DcsUnexpectedStatus,
+  DcsTransportError,
+  DcsDecodeError,
+  DcsInvalidRequest,
+  DcsPaginationError
+)
+
+/**
+ * The errors that answer a response with a non-2xx status.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DcsStatusError =
+  | DcsBadRequest
+  | DcsUnauthorized
+  | DcsForbidden
+  | DcsNotFound
+  | DcsInternalServerError
+  | DcsUnexpectedStatus
+
+const statusTags: ReadonlySet<string> = new Set([
+  "DcsBadRequest",
+  "DcsUnauthorized",
+  "DcsForbidden",
+  "DcsNotFound",
+  "DcsInternalServerError",
+  "DcsUnexpectedStatus"
+])
+
+/**
+ * Whether an error answers a non-2xx response.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isStatusError = (error: unknown): error is DcsStatusError =>
+  Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" && statusTags.has(error._tag)
+
+const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/**
+ * Whether retrying the same idempotent request may succeed: transport faults, timeouts and the
+ * statuses 408, 429, 500, 502, 503, 504. Never 400, 401, 403 or 404.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (error: DcsError): boolean =>
+  error._tag === "DcsTransportError" || (isStatusError(error) && transientStatuses.has(error.status))

@@ -1,0 +1,150 @@
+/**
+ * A Stream that follows an offset/limit API to the end. Generic: it knows nothing of DCS.
+ *
+ * - The offset advances by the number of items actually received, so a server that caps `limit`
+ *   is followed correctly.
+ * - It ends when the offset reaches the server's latest `total`, or on an empty page.
+ * - Items created while the stream runs push the list down, so a page may repeat items from the
+ *   end of the page before it. Those are dropped by key; only the previous page's keys are kept,
+ *   so memory does not grow with the length of the list.
+ * - A page that holds nothing new (a server that ignores `offset`) fails with the error built by
+ *   `onNoProgress` instead of looping.
+ * - It is lazy: a page is requested only when the consumer pulls past the previous one.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+
+/**
+ * What the paginator needs to know of each page it receives.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Received<A> {
+  readonly items: ReadonlyArray<A>
+  readonly total: number
+}
+
+/**
+ * A page as the stream emits it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Emitted<A, P> {
+  /** The offset the page was requested at. */
+  readonly offset: number
+  /** The limit the page was requested with. */
+  readonly limit: number
+  /** The page as the fetch function returned it. */
+  readonly page: P
+  /** The items of the page not already emitted by the page before it, in order. */
+  readonly items: ReadonlyArray<A>
+  /** How many items the page held, repeats included. */
+  readonly received: number
+  /** The page's `total`. */
+  readonly total: number
+}
+
+/**
+ * Why a page was judged to make no progress.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NoProgress<P> {
+  readonly offset: number
+  readonly total: number
+  readonly page: P
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<A, P extends Received<A>, E, R, E2> {
+  /** Where to start; 0 by default. */
+  readonly startOffset?: number | undefined
+  /** The `limit` of every request; at least 1. */
+  readonly pageSize: number
+  /** Fetches one page. */
+  readonly fetch: (offset: number, limit: number) => Effect.Effect<P, E, R>
+  /** The identity of an item, to drop repeats when the list shifts while paging. */
+  readonly key: (item: A) => unknown
+  /** The error to fail with when a page holds only items already emitted. */
+  readonly onNoProgress: (noProgress: NoProgress<P>) => E2
+}
+
+interface State {
+  readonly offset: number
+  readonly previousKeys: ReadonlySet<unknown> | undefined
+  readonly done: boolean
+}
+
+/**
+ * Streams every page of an offset/limit API, in order, until the end.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const pages = <A, P extends Received<A>, E, R, E2>(
+  options: Options<A, P, E, R, E2>
+): Stream.Stream<Emitted<A, P>, E | E2, R> => {
+  const { fetch, key, onNoProgress, pageSize } = options
+  const step = (state: State): Effect.Effect<Option.Option<readonly [Emitted<A, P>, State]>, E | E2, R> => {
+    if (state.done) return Effect.succeedNone
+    const offset = state.offset
+    return Effect.flatMap(fetch(offset, pageSize), (page) => {
+      const received = page.items.length
+      const items = state.previousKeys === undefined ? page.items : dropRepeats(page.items, state.previousKeys, key)
+      if (received > 0 && items.length === 0) {
+        return Effect.fail(onNoProgress({ offset, total: page.total, page }))
+      }
+      const next = offset + received
+      const emitted: Emitted<A, P> = { offset, limit: pageSize, page, items, received, total: page.total }
+      const nextState: State = {
+        offset: next,
+        previousKeys: keysOf(page.items, key),
+        done: received === 0 || next >= page.total
+      }
+      return Effect.succeed(Option.some([emitted, nextState] as const))
+    })
+  }
+  return Stream.unfoldEffect<State, Emitted<A, P>, E | E2, R>(
+    { offset: options.startOffset ?? 0, previousKeys: undefined, done: false },
+    step
+  )
+}
+
+/**
+ * Streams every item of an offset/limit API, in order, each once.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const items = <A, P extends Received<A>, E, R, E2>(
+  options: Options<A, P, E, R, E2>
+): Stream.Stream<A, E | E2, R> => Stream.flattenIterables(pages(options).pipe(Stream.map((page) => page.items)))
+
+const keysOf = <A>(items: ReadonlyArray<A>, key: (item: A) => unknown): ReadonlySet<unknown> => {
+  const keys = new Set<unknown>()
+  for (let i = 0; i < items.length; i++) keys.add(key(items[i]!))
+  return keys
+}
+
+// Most pages repeat nothing: check first, and copy only when something must go.
+const dropRepeats = <A>(
+  items: ReadonlyArray<A>,
+  previousKeys: ReadonlySet<unknown>,
+  key: (item: A) => unknown
+): ReadonlyArray<A> => hasAny(items, previousKeys, key) ? items.filter((item) => !previousKeys.has(key(item))) : items
+
+const hasAny = <A>(items: ReadonlyArray<A>, keys: ReadonlySet<unknown>, key: (item: A) => unknown): boolean => {
+  for (let i = 0; i < items.length; i++) {
+    if (keys.has(key(items[i]!))) return true
+  }
+  return false
+}

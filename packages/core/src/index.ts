@@ -1,0 +1,19 @@
+/**
+ * @since 0.1.0
+ */
+export * as DcsClient from "./DcsClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DcsError from "./DcsError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as OfflineKeyAnalysis from "./OfflineKeyAnalysis.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Paginate from "./Paginate.js"

@@ -1,0 +1,263 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import {
+  DcsBadRequest,
+  DcsDecodeError,
+  type DcsError,
+  DcsForbidden,
+  DcsInternalServerError,
+  DcsNotFound,
+  type DcsStatusError,
+  DcsTransportError,
+  DcsUnauthorized,
+  DcsUnexpectedStatus
+} from "../DcsError.js"
+import { excerpt, redact } from "./redact.js"
+
+/** The most a success body may hold; a page of 1,000 tasks is about 200 KB. */
+const MAX_SUCCESS_BYTES = 16 * 1024 * 1024
+/** The most of an error body that is read. */
+const MAX_ERROR_BYTES = 64 * 1024
+/** How much of a body an error keeps. */
+const EXCERPT_CHARS = 1024
+
+/** @internal */
+export interface Answer<A> {
+  readonly value: A
+  readonly status: number
+  readonly requestId: string | undefined
+}
+
+const describeUrl = (request: HttpClientRequest.HttpClientRequest): string => request.url
+
+const transportError = (
+  request: HttpClientRequest.HttpClientRequest,
+  reason: DcsTransportError["reason"],
+  description: string,
+  requestId?: string | undefined
+) =>
+  new DcsTransportError({
+    reason,
+    method: request.method,
+    url: describeUrl(request),
+    description: redact(description),
+    requestId
+  })
+
+const describeCause = (error: HttpClientError.HttpClientError): string => {
+  const cause = error.cause
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code
+    const inner = (cause as { cause?: unknown }).cause
+    const innerText = inner instanceof Error ? `: ${inner.message}` : ""
+    return `${typeof code === "string" ? code + " " : ""}${cause.message}${innerText}`
+  }
+  return error.description ?? error.reason
+}
+
+/** @internal */
+export const requestIdOf = (response: HttpClientResponse.HttpClientResponse): string | undefined => {
+  const value = response.headers["x-request-id"]
+  return value === undefined || value === "" ? undefined : value
+}
+
+/**
+ * Reads at most `max` bytes of a body. A body with a trustworthy length is read in one go; a
+ * chunked one is read until the limit and the rest is abandoned (the connection is aborted).
+ *
+ * @internal
+ */
+export const readBounded = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  max: number
+): Effect.Effect<{ readonly text: string; readonly truncated: boolean }, DcsTransportError> => {
+  const length = Number(response.headers["content-length"])
+  const onError = (error: HttpClientError.ResponseError) =>
+    transportError(request, "Body", describeCause(error), requestIdOf(response))
+  if (Number.isFinite(length) && length <= max) {
+    return Effect.mapBoth(response.text, { onFailure: onError, onSuccess: (text) => ({ text, truncated: false }) })
+  }
+  return response.stream.pipe(
+    Stream.runFoldWhile(
+      { chunks: Chunk.empty<Uint8Array>(), size: 0 },
+      (state) => state.size <= max,
+      (state, chunk) => ({ chunks: Chunk.append(state.chunks, chunk), size: state.size + chunk.length })
+    ),
+    Effect.mapBoth({
+      onFailure: onError,
+      onSuccess: ({ chunks, size }) => {
+        const bytes = new Uint8Array(size)
+        let at = 0
+        for (const chunk of chunks) {
+          bytes.set(chunk, at)
+          at += chunk.length
+        }
+        const truncated = size > max
+        return { text: decoder.decode(truncated ? bytes.subarray(0, max) : bytes), truncated }
+      }
+    })
+  )
+}
+
+const decoder = new TextDecoder()
+
+interface ErrorBody {
+  readonly errorCode: string
+  readonly errorMsg: string
+  readonly errorExtMsg: string | undefined
+}
+
+const asString = (u: unknown): string | undefined =>
+  typeof u === "string" ? u : typeof u === "number" ? String(u) : undefined
+
+/**
+ * Reads an error body the way the official SDKs do: `{error_code, error_msg}`, then
+ * `{code, message}`, then `{error: {code, message}}`, else the raw text.
+ *
+ * @internal
+ */
+export const parseErrorBody = (text: string): ErrorBody => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = undefined
+  }
+  if (typeof json === "object" && json !== null) {
+    const body = json as Record<string, unknown>
+    const shapes: ReadonlyArray<readonly [unknown, unknown]> = [
+      [body.error_code, body.error_msg],
+      [body.code, body.message],
+      typeof body.error === "object" && body.error !== null
+        ? [(body.error as Record<string, unknown>).code, (body.error as Record<string, unknown>).message]
+        : [undefined, undefined]
+    ]
+    for (const [code, msg] of shapes) {
+      const errorCode = asString(code)
+      const errorMsg = asString(msg)
+      if (errorCode !== undefined || errorMsg !== undefined) {
+        const ext = asString(body.error_ext_msg)
+        return {
+          errorCode: errorCode ?? "",
+          errorMsg: excerpt(errorMsg ?? "", EXCERPT_CHARS * 4),
+          errorExtMsg: ext === undefined ? undefined : excerpt(ext, EXCERPT_CHARS)
+        }
+      }
+    }
+  }
+  return { errorCode: "", errorMsg: excerpt(text.trim(), EXCERPT_CHARS), errorExtMsg: undefined }
+}
+
+/**
+ * `Retry-After` as milliseconds from now: delta-seconds or an HTTP date.
+ *
+ * @internal
+ */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** @internal */
+export const statusError = (fields: {
+  readonly status: number
+  readonly errorCode: string
+  readonly errorMsg: string
+  readonly errorExtMsg: string | undefined
+  readonly requestId: string | undefined
+  readonly retryAfterMillis: number | undefined
+  readonly body: string
+}): DcsStatusError => {
+  const { body, ...common } = fields
+  switch (fields.status) {
+    case 400:
+      return new DcsBadRequest(common)
+    case 401:
+      return new DcsUnauthorized(common)
+    case 403:
+      return new DcsForbidden(common)
+    case 404:
+      return new DcsNotFound(common)
+    case 500:
+      return new DcsInternalServerError(common)
+    default:
+      return new DcsUnexpectedStatus({ ...common, body })
+  }
+}
+
+const failWithStatus = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<never, DcsError> =>
+  Effect.flatMap(
+    Effect.zip(readBounded(request, response, MAX_ERROR_BYTES), Clock.currentTimeMillis),
+    ([{ text }, now]) => {
+      const parsed = parseErrorBody(text)
+      return Effect.fail(statusError({
+        status: response.status,
+        ...parsed,
+        requestId: requestIdOf(response),
+        retryAfterMillis: parseRetryAfter(response.headers["retry-after"], now),
+        body: excerpt(text, EXCERPT_CHARS)
+      }))
+    }
+  )
+
+const isErrorShaped = (json: unknown): json is Record<string, unknown> =>
+  typeof json === "object" && json !== null &&
+  ("error_code" in json || "error_msg" in json || ("error" in json && !("total" in json)))
+
+/**
+ * Sends a request and decodes a 2xx JSON answer with `decode`; every other outcome is a typed
+ * error. The whole attempt (connect, answer, body) is bounded by `timeout`.
+ *
+ * @internal
+ */
+export const executeJson = <A>(
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  decode: (json: unknown) => Either.Either<A, string>,
+  timeout: Duration.Duration
+): Effect.Effect<Answer<A>, DcsError> =>
+  client.execute(request).pipe(
+    Effect.mapError((error) => transportError(request, "Connection", describeCause(error))),
+    Effect.flatMap((response) => {
+      const status = response.status
+      if (status < 200 || status >= 300) return failWithStatus(request, response)
+      const requestId = requestIdOf(response)
+      return Effect.flatMap(readBounded(request, response, MAX_SUCCESS_BYTES), ({ text, truncated }) => {
+        const decodeError = (reason: string) =>
+          Effect.fail(new DcsDecodeError({ status, reason, body: excerpt(text, EXCERPT_CHARS), requestId }))
+        if (truncated) return decodeError(`the body is larger than ${MAX_SUCCESS_BYTES} bytes`)
+        let json: unknown
+        try {
+          json = JSON.parse(text)
+        } catch (error) {
+          return decodeError(`the body is not JSON (${(error as Error).message})`)
+        }
+        const decoded = decode(json)
+        if (Either.isRight(decoded)) return Effect.succeed({ value: decoded.right, status, requestId })
+        if (isErrorShaped(json)) {
+          const parsed = parseErrorBody(text)
+          return decodeError(`a ${status} answer carried an error: ${parsed.errorCode}: ${parsed.errorMsg}`)
+        }
+        return decodeError(excerpt(decoded.left, EXCERPT_CHARS * 2))
+      })
+    }),
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () => transportError(request, "Timeout", `no complete answer within ${Duration.format(timeout)}`)
+    })
+  )
