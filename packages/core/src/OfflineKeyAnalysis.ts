@@ -107,7 +107,9 @@ export const UtcTime: Schema.Schema<DateTime.Utc, string> = Schema.transformOrFa
     decode: (input, _, ast) => {
       const millis = internalTime.parseMillis(input)
       return millis === undefined
-        ? ParseResult.fail(new ParseResult.Type(ast, input, `Expected an ISO-8601 date-time, got ${JSON.stringify(input)}`))
+        ? ParseResult.fail(
+          new ParseResult.Type(ast, input, `Expected an ISO-8601 date-time, got ${JSON.stringify(input)}`)
+        )
         : ParseResult.succeed(DateTime.unsafeMake(millis))
     },
     encode: (dateTime) => ParseResult.succeed(DateTime.formatIso(dateTime))

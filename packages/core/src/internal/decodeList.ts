@@ -21,7 +21,10 @@ const decodeSlow = Schema.decodeUnknownEither(ListOfflineKeyAnalysisTasksRespons
 export const decodeListResponse = (json: unknown): Either.Either<ListOfflineKeyAnalysisTasksResponse, string> => {
   const fast = decodeFast(json)
   if (fast !== undefined) return Either.right(fast)
-  return Either.mapLeft(decodeSlow(json, { errors: "first" }), (error) => ParseResult.TreeFormatter.formatErrorSync(error))
+  return Either.mapLeft(
+    decodeSlow(json, { errors: "first" }),
+    (error) => ParseResult.TreeFormatter.formatErrorSync(error)
+  )
 }
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>

@@ -45,7 +45,7 @@ export const pathSegment = (field: string, value: unknown): Either.Either<string
   if (value.trim() === "") return invalid(field, "must not be empty or blank")
   if (value.length > MAX_ID_LENGTH) return invalid(field, `must be at most ${MAX_ID_LENGTH} characters`)
   if (value === "." || value === "..") return invalid(field, `must not be ${JSON.stringify(value)}`)
-  // eslint-disable-next-line no-control-regex
+
   if (/[\u0000-\u001f\u007f]/.test(value)) return invalid(field, "must not contain control characters")
   try {
     return Either.right(encodePathSegment(value))
@@ -56,7 +56,9 @@ export const pathSegment = (field: string, value: unknown): Either.Either<string
 }
 
 /** @internal */
-export const optionalStatus = (value: unknown): Either.Either<OfflineKeyAnalysisStatus | undefined, DcsInvalidRequest> =>
+export const optionalStatus = (
+  value: unknown
+): Either.Either<OfflineKeyAnalysisStatus | undefined, DcsInvalidRequest> =>
   value === undefined || statuses.has(value)
     ? Either.right(value as OfflineKeyAnalysisStatus | undefined)
     : invalid("status", `must be one of waiting, running, success, failed, got ${describe(value)}`)
