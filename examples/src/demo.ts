@@ -60,7 +60,9 @@ const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
 
 const program = Effect.gen(function*() {
   const target = yield* Target.Target
-  yield* Console.log(`Streaming every offline key analysis task of instance ${target.instanceId} from ${target.description}…`)
+  yield* Console.log(
+    `Streaming every offline key analysis task of instance ${target.instanceId} from ${target.description}…`
+  )
   const started = yield* Clock.currentTimeMillis
   const summary = yield* summarize(target.instanceId)
   const elapsed = (yield* Clock.currentTimeMillis) - started

@@ -22,9 +22,12 @@ const describeTasks = (instanceId: string) =>
             ? `${instanceId}: this instance does not support offline key analysis (Redis 4.0+ needed); request id ${error.requestId}`
             : `${instanceId}: rejected: ${error.message}`
         ),
-      DcsNotFound: (error) => Effect.succeed(`${instanceId}: no such instance (${error.errorCode}, request id ${error.requestId})`),
+      DcsNotFound: (error) =>
+        Effect.succeed(`${instanceId}: no such instance (${error.errorCode}, request id ${error.requestId})`),
       DcsUnauthorized: (error) =>
-        Effect.succeed(`${instanceId}: check CLOUD_SDK_AK / CLOUD_SDK_SK: ${error.errorCode} (request id ${error.requestId})`),
+        Effect.succeed(
+          `${instanceId}: check CLOUD_SDK_AK / CLOUD_SDK_SK: ${error.errorCode} (request id ${error.requestId})`
+        ),
       DcsForbidden: (error) => Effect.succeed(`${instanceId}: not allowed: ${error.errorMsg}`),
       DcsInvalidRequest: (error) => Effect.succeed(`${instanceId}: not sent: ${error.message}`)
     })

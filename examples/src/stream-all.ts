@@ -20,8 +20,11 @@ const program = Effect.gen(function*() {
   for (const [status, count] of HashMap.toEntries(counts).sort(([, a], [, b]) => b - a)) {
     yield* Console.log(`${status.padEnd(10)} ${count}`)
   }
-  const finished = HashMap.reduce(counts, 0, (sum, count, status) =>
-    OfflineKeyAnalysis.isFinished(status as OfflineKeyAnalysis.TaskStatus) ? sum + count : sum)
+  const finished = HashMap.reduce(
+    counts,
+    0,
+    (sum, count, status) => OfflineKeyAnalysis.isFinished(status as OfflineKeyAnalysis.TaskStatus) ? sum + count : sum
+  )
   yield* Console.log(`${finished} finished tasks`)
 })
 

@@ -5,8 +5,8 @@
  * Cloud: `NodeDcsClient.layerConfig()`'s variables (CLOUD_SDK_AK, CLOUD_SDK_SK, DCS_PROJECT_ID,
  * DCS_ENDPOINT or DCS_REGION) plus DCS_INSTANCE_ID.
  */
-import { DcsEmulator, NodeDcsClient } from "@effect-dcs/node"
 import type { DcsClient } from "@effect-dcs/core"
+import { DcsEmulator, NodeDcsClient } from "@effect-dcs/node"
 import type { HttpServerError } from "@effect/platform"
 import { Config, type ConfigError, Context, Effect, Layer, Option } from "effect"
 
@@ -38,7 +38,10 @@ export const layer = (options: {
       )
     }
     const emulator = yield* DcsEmulator.make({
-      instances: [{ id: DcsEmulator.defaultInstanceId, tasks: DcsEmulator.generateTasks(options.emulatorTasks ?? 3000) }],
+      instances: [{
+        id: DcsEmulator.defaultInstanceId,
+        tasks: DcsEmulator.generateTasks(options.emulatorTasks ?? 3000)
+      }],
       ...options.emulator
     })
     return Layer.merge(

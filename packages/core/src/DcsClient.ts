@@ -371,7 +371,10 @@ export interface Options {
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.map(HttpClient.HttpClient, (httpClient) => makeWith(httpClient, options))
 
-const makeWith = (httpClient: HttpClient.HttpClient, options: Options): Service => {
+const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service => {
+  // The call's span carries the HTTP attributes. The platform's own client span would end with
+  // the signed request (security token included) in its exit, for any tracer to print.
+  const httpClient = HttpClient.withTracerDisabledWhen(givenClient, () => true)
   const settings = Either.all({
     endpoint: validate.endpoint(options.endpoint),
     projectSegment: validate.pathSegment("projectId", options.projectId),
@@ -405,13 +408,7 @@ const makeWith = (httpClient: HttpClient.HttpClient, options: Options): Service 
     )
     return attempt.pipe(
       Effect.retry(retryPolicy(callOptions.retry ?? layerRetry)),
-      Effect.map((answer) => ({ response: answer.value, requestId: Option.fromNullable(answer.requestId) })),
-      Effect.tap((page) => Effect.annotateCurrentSpan("dcs.request_id", Option.getOrElse(page.requestId, () => ""))),
-      Effect.tapError((error) =>
-        "requestId" in error && error.requestId !== undefined
-          ? Effect.annotateCurrentSpan("dcs.request_id", error.requestId)
-          : Effect.void
-      )
+      Effect.map((answer) => ({ response: answer.value, requestId: Option.fromNullable(answer.requestId) }))
     )
   }
   return fromFetchPage(fetchPage)

@@ -215,6 +215,15 @@ const failWithStatus = (
     }
   )
 
+const annotateResponse = (response: HttpClientResponse.HttpClientResponse) => {
+  const requestId = requestIdOf(response)
+  return Effect.annotateCurrentSpan(
+    requestId === undefined
+      ? { "http.response.status_code": response.status }
+      : { "http.response.status_code": response.status, "dcs.request_id": requestId }
+  )
+}
+
 const isErrorShaped = (json: unknown): json is Record<string, unknown> =>
   typeof json === "object" && json !== null &&
   ("error_code" in json || "error_msg" in json || ("error" in json && !("total" in json)))
@@ -233,6 +242,7 @@ export const executeJson = <A>(
 ): Effect.Effect<Answer<A>, DcsError> =>
   client.execute(request).pipe(
     Effect.mapError((error) => transportError(request, "Connection", describeCause(error))),
+    Effect.tap(annotateResponse),
     Effect.flatMap((response) => {
       const status = response.status
       if (status < 200 || status >= 300) return failWithStatus(request, response)
