@@ -83,6 +83,12 @@ export interface StreamOfflineKeyAnalysisTasksRequest extends CallOptions {
   readonly pageSize?: number | undefined
   /** The offset to start at, e.g. to resume a stream that failed; 0 by default. */
   readonly startOffset?: number | undefined
+  /**
+   * How many pages may be in flight at once (1 to 64); 1, sequential, by default. Beyond 1 the
+   * first page is fetched alone, then the following ones in windows of this many; records still
+   * come in order, each once.
+   */
+  readonly concurrency?: number | undefined
 }
 
 /**
@@ -142,6 +148,7 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(30)
 export const defaultPageSize = 100
 
 const MAX_RETRY_AFTER = Duration.seconds(20)
+const MAX_CONCURRENCY = 64
 
 /**
  * Turns a user's schedule into the retry policy: transient errors only, and never sooner than
@@ -201,6 +208,7 @@ interface ValidStream {
   readonly status: OfflineKeyAnalysisStatus | undefined
   readonly pageSize: number
   readonly startOffset: number
+  readonly concurrency: number
 }
 
 const validateStream = (
@@ -210,8 +218,10 @@ const validateStream = (
     const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
     const pageSize = yield* validate.optionalInteger("pageSize", request.pageSize, 1)
     const startOffset = yield* validate.optionalInteger("startOffset", request.startOffset, 0)
+    const concurrency = yield* validate.optionalInteger("concurrency", request.concurrency, 1, MAX_CONCURRENCY)
     const status = yield* validate.optionalStatus(request.status)
     return {
+      concurrency: concurrency ?? 1,
       instanceId: request.instanceId,
       instanceSegment,
       status,
@@ -287,6 +297,7 @@ export const fromFetchPage = (fetchPage: FetchPage): Service => {
       onRight: (valid) =>
         Paginate.pages({
           startOffset: valid.startOffset,
+          concurrency: valid.concurrency,
           pageSize: valid.pageSize,
           key: pageKey,
           fetch: (offset, limit) =>

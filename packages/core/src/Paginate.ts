@@ -70,6 +70,12 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   readonly startOffset?: number | undefined
   /** The `limit` of every request; at least 1. */
   readonly pageSize: number
+  /**
+   * How many pages may be in flight at once; 1 (sequential) by default. Beyond 1, the first page
+   * is fetched alone (it tells `total` and whether the server caps `limit`), then the following
+   * pages are fetched in windows of this many, still emitted in order.
+   */
+  readonly concurrency?: number | undefined
   /** Fetches one page. */
   readonly fetch: (offset: number, limit: number) => Effect.Effect<P, E, R>
   /** The identity of an item, to drop repeats when the list shifts while paging. */
@@ -81,6 +87,9 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
 interface State {
   readonly offset: number
   readonly previousKeys: ReadonlySet<unknown> | undefined
+  /** The page size the server honours: the size of the first full page (a server may cap it). */
+  readonly stride: number | undefined
+  readonly total: number
   readonly done: boolean
 }
 
@@ -94,29 +103,64 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   options: Options<A, P, E, R, E2>
 ): Stream.Stream<Emitted<A, P>, E | E2, R> => {
   const { fetch, key, onNoProgress, pageSize } = options
-  const step = (state: State): Effect.Effect<Option.Option<readonly [Emitted<A, P>, State]>, E | E2, R> => {
-    if (state.done) return Effect.succeedNone
-    const offset = state.offset
-    return Effect.flatMap(fetch(offset, pageSize), (page) => {
+  const concurrency = Math.max(1, options.concurrency ?? 1)
+
+  // Accepts the pages fetched from `state.offset` on, in order; stops at the first page that ends
+  // the list or falls short of the stride (the pages after it were asked at offsets that assumed
+  // a full page, so they are dropped and fetched again from the right offset).
+  const accept = (
+    state: State,
+    fetched: ReadonlyArray<readonly [number, P]>
+  ): Effect.Effect<readonly [Array<Emitted<A, P>>, State], E2> => {
+    const emitted: Array<Emitted<A, P>> = []
+    let current = state
+    for (const [offset, page] of fetched) {
+      if (offset !== current.offset) break
       const received = page.items.length
-      const items = state.previousKeys === undefined ? page.items : dropRepeats(page.items, state.previousKeys, key)
+      const items = current.previousKeys === undefined ? page.items : dropRepeats(page.items, current.previousKeys, key)
       if (received > 0 && items.length === 0) {
         return Effect.fail(onNoProgress({ offset, total: page.total, page }))
       }
+      emitted.push({ offset, limit: pageSize, page, items, received, total: page.total })
       const next = offset + received
-      const emitted: Emitted<A, P> = { offset, limit: pageSize, page, items, received, total: page.total }
-      const nextState: State = {
+      const stride = current.stride ?? received
+      current = {
         offset: next,
         previousKeys: keysOf(page.items, key),
+        stride,
+        total: page.total,
         done: received === 0 || next >= page.total
       }
-      return Effect.succeed(Option.some([emitted, nextState] as const))
-    })
+      if (current.done || received < stride) break
+    }
+    return Effect.succeed([emitted, current] as const)
   }
-  return Stream.unfoldEffect<State, Emitted<A, P>, E | E2, R>(
-    { offset: options.startOffset ?? 0, previousKeys: undefined, done: false },
-    step
+
+  const fetchAt = (offset: number) => Effect.map(fetch(offset, pageSize), (page) => [offset, page] as const)
+
+  const step = (state: State): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State]>, E | E2, R> => {
+    if (state.done) return Effect.succeedNone
+    const window = state.stride === undefined || state.stride === 0 || concurrency === 1
+      ? [state.offset]
+      : offsetsOf(state.offset, state.stride, state.total, concurrency)
+    const fetched = window.length === 1
+      ? Effect.map(fetchAt(state.offset), (page) => [page])
+      : Effect.forEach(window, fetchAt, { concurrency })
+    return Effect.flatMap(fetched, (pages) => Effect.map(accept(state, pages), Option.some))
+  }
+
+  return Stream.flattenIterables(
+    Stream.unfoldEffect<State, Array<Emitted<A, P>>, E | E2, R>(
+      { offset: options.startOffset ?? 0, previousKeys: undefined, stride: undefined, total: 0, done: false },
+      step
+    )
   )
+}
+
+const offsetsOf = (from: number, stride: number, total: number, count: number): Array<number> => {
+  const offsets = [from]
+  while (offsets.length < count && from + offsets.length * stride < total) offsets.push(from + offsets.length * stride)
+  return offsets
 }
 
 /**

@@ -20,19 +20,21 @@ const describe = (value: unknown): string => {
 export const integer = (
   field: string,
   value: unknown,
-  minimum: number
+  minimum: number,
+  maximum: number = MAX_INT
 ): Either.Either<number, DcsInvalidRequest> =>
-  typeof value === "number" && Number.isInteger(value) && value >= minimum && value <= MAX_INT
+  typeof value === "number" && Number.isInteger(value) && value >= minimum && value <= maximum
     ? Either.right(value)
-    : invalid(field, `must be an integer from ${minimum} to ${MAX_INT}, got ${describe(value)}`)
+    : invalid(field, `must be an integer from ${minimum} to ${maximum}, got ${describe(value)}`)
 
 /** @internal */
 export const optionalInteger = (
   field: string,
   value: unknown,
-  minimum: number
+  minimum: number,
+  maximum: number = MAX_INT
 ): Either.Either<number | undefined, DcsInvalidRequest> =>
-  value === undefined ? Either.right(undefined) : integer(field, value, minimum)
+  value === undefined ? Either.right(undefined) : integer(field, value, minimum, maximum)
 
 /**
  * An identifier that becomes one path segment: non-blank, no control characters, not `.` or
