@@ -1,0 +1,354 @@
+/**
+ * A local emulator of the Huawei Cloud DCS offline key analysis API: a real HTTP server on a
+ * loopback port that checks SDK-HMAC-SHA256 signatures like the API gateway, answers the wire
+ * format of the service, and injects faults on demand (latency, throttling, 5xx, HTML from a proxy,
+ * dropped or stalled connections, malformed or hostile bodies, pages that shift while a client
+ * pages through them).
+ *
+ * Use it to test programs against the API without a cloud account, much like LocalStack:
+ *
+ * ```ts
+ * import { DcsEmulator } from "@effect-dcs/node/DcsEmulator"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const emulator = yield* DcsEmulator
+ *   // point the client at emulator.url with emulator.credentials and emulator.projectId
+ *   yield* emulator.injectFaults({ _tag: "Status", status: 503, retryAfter: "1" })
+ * }).pipe(Effect.provide(DcsEmulator.layer({ instances: [{ id: "my-instance" }] })))
+ * ```
+ *
+ * The emulator reads the time from Effect's `Clock` (to check `X-Sdk-Date` and to date the tasks
+ * it creates) and sleeps with it (added latency). Under `it.effect` the `TestClock` starts at 0:
+ * sign requests with the same clock, or run the test with `it.live`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as internal from "./internal/emulator.js"
+import * as internalTasks from "./internal/emulatorTasks.js"
+
+/**
+ * A task as the service sends it in a list response. Extra fields are sent as they are, so tests
+ * can serve fields the official models do not know.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WireTask {
+  readonly id: string
+  readonly status: string
+  readonly created_at?: string | null
+  readonly started_at?: string | null
+  readonly finished_at?: string | null
+  readonly [key: string]: unknown
+}
+
+/**
+ * A DCS instance of the emulator. `supportsKeyAnalysis: false` makes the instance answer like a
+ * Redis 3.0 or Memcached instance: 400 `DCS.4230`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Instance {
+  readonly id: string
+  readonly tasks?: ReadonlyArray<WireTask> | undefined
+  /** Default `true`. */
+  readonly supportsKeyAnalysis?: boolean | undefined
+}
+
+/**
+ * The emulator's only credentials; requests signed with any other access key are rejected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Credentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string | Redacted.Redacted<string>
+}
+
+/**
+ * Settings that stay in force until changed (see `Fault` for one-shot faults).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultSettings {
+  /** Added before every answer, faults included. Default zero. */
+  readonly latency: Duration.DurationInput
+  /** The most records a list response carries, whatever `limit` asks for; `undefined` for no cap (the default). */
+  readonly maxLimit: number | undefined
+  /** After each successful list response, this many new `waiting` tasks are created at the head. Default 0. */
+  readonly insertTasksWhilePaging: number
+  /** Serve every list request from offset 0, like a broken server. Default `false`. */
+  readonly ignoreOffset: boolean
+}
+
+/**
+ * The request a fault is offered to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultRequest {
+  readonly method: string
+  /** The raw path, without the query. */
+  readonly path: string
+  /** The raw query, without `?`. */
+  readonly query: string
+}
+
+/**
+ * What every fault may carry: which requests it applies to (default: the next request).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultMatch {
+  readonly match?: ((request: FaultRequest) => boolean) | undefined
+}
+
+/**
+ * One scripted fault, consumed by the next request it matches (queued faults are tried in order;
+ * a request consumes at most one). Faults come before authentication and routing, as a proxy's or
+ * gateway's faults do, and after the added latency.
+ *
+ * - `Status`: that status with a JSON error body (or `body` as it is), and `Retry-After: retryAfter`
+ *   when given (seconds or an HTTP date, sent untouched).
+ * - `HtmlBadGateway`: 502 with an nginx-like `text/html` page.
+ * - `Drop`: the connection is destroyed without an answer.
+ * - `Stall`: no answer until the client gives up or the emulator stops.
+ * - `MalformedJson`: 200 `application/json` with a truncated list body.
+ * - `Body`: any raw answer, for hostile-response tests; `withoutRequestId` leaves out `X-Request-Id`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault =
+  | StatusFault
+  | HtmlBadGatewayFault
+  | DropFault
+  | StallFault
+  | MalformedJsonFault
+  | BodyFault
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface StatusFault extends FaultMatch {
+  readonly _tag: "Status"
+  readonly status: number
+  readonly retryAfter?: string | undefined
+  readonly body?: string | undefined
+  /** Default `application/json`. */
+  readonly contentType?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface HtmlBadGatewayFault extends FaultMatch {
+  readonly _tag: "HtmlBadGateway"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DropFault extends FaultMatch {
+  readonly _tag: "Drop"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface StallFault extends FaultMatch {
+  readonly _tag: "Stall"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MalformedJsonFault extends FaultMatch {
+  readonly _tag: "MalformedJson"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface BodyFault extends FaultMatch {
+  readonly _tag: "Body"
+  readonly status: number
+  readonly contentType: string
+  readonly body: string | Uint8Array
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly withoutRequestId?: boolean | undefined
+}
+
+/**
+ * A request the emulator received, for assertions in tests. The signature in `authorization` and
+ * the whole `x-security-token` are redacted.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordedRequest {
+  /** The `X-Request-Id` the emulator answered (or would have answered) with. */
+  readonly requestId: string
+  readonly method: string
+  /** The raw path, without the query. */
+  readonly path: string
+  /** The raw query, without `?`. */
+  readonly query: string
+  /** Lowercase names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The status answered; `undefined` while the request is pending, and for a dropped or stalled one. */
+  readonly status: number | undefined
+  /** The `error_code` answered, if any. */
+  readonly errorCode: string | undefined
+  /** The fault the request consumed, if any. */
+  readonly fault: Fault["_tag"] | undefined
+  /** Epoch ms from the emulator's `Clock`. */
+  readonly receivedAt: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Default `defaultProjectId`. */
+  readonly projectId?: string | undefined
+  /** Default `defaultCredentials`. */
+  readonly credentials?: Credentials | undefined
+  /** Default: one instance, `defaultInstanceId`, with 42 generated tasks. The first one is `instanceId`. */
+  readonly instances?: ReadonlyArray<Instance> | undefined
+  readonly faults?: Partial<FaultSettings> | undefined
+  /** Default `127.0.0.1`. */
+  readonly host?: string | undefined
+  /** Default 0: a free port. */
+  readonly port?: number | undefined
+}
+
+/**
+ * The default project id: a fixed 32-hex-digit id.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultProjectId: string = internal.defaultProjectId
+
+/**
+ * The default instance id (the one in the API page's example).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultInstanceId: string = internal.defaultInstanceId
+
+/**
+ * The default credentials. They are not secrets: they open nothing but an emulator.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } =
+  internal.defaultCredentials
+
+/**
+ * A running emulator.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class DcsEmulator extends Context.Tag("@effect-dcs/node/DcsEmulator")<DcsEmulator, {
+  /** e.g. `http://127.0.0.1:54321`, without a trailing slash. */
+  readonly url: string
+  readonly projectId: string
+  /** The first instance. */
+  readonly instanceId: string
+  readonly credentials: {
+    readonly accessKeyId: string
+    readonly secretAccessKey: Redacted.Redacted<string>
+  }
+  /** The requests received so far, oldest first (at most the last 10,000). */
+  readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
+  readonly clearRequests: Effect.Effect<void>
+  /** Queues one-shot faults behind those already queued. */
+  readonly injectFaults: (...faults: ReadonlyArray<Fault>) => Effect.Effect<void>
+  /** The faults not consumed yet, in order. */
+  readonly pendingFaults: Effect.Effect<ReadonlyArray<Fault>>
+  /**
+   * Changes the settings given. `maxLimit: undefined` removes the cap; other keys set to
+   * `undefined` stay as they are. An invalid value (a negative count) is a defect.
+   */
+  readonly setFaultSettings: (settings: Partial<FaultSettings>) => Effect.Effect<void>
+  readonly faultSettings: Effect.Effect<FaultSettings>
+  /** Adds tasks to an instance (default: the first), each at its place by `created_at`. */
+  readonly addTasks: (
+    tasks: ReadonlyArray<WireTask>,
+    options?: { readonly instanceId?: string | undefined }
+  ) => Effect.Effect<void>
+  /** An instance's tasks (default: the first), newest first. */
+  readonly tasks: (instanceId?: string) => Effect.Effect<ReadonlyArray<WireTask>>
+  /** Adds an instance, or replaces the one with the same id. */
+  readonly putInstance: (instance: Instance) => Effect.Effect<void>
+  /** Back to the state at start: instances, tasks and settings of the options; no faults, no requests. */
+  readonly reset: Effect.Effect<void>
+}>() {
+  /**
+   * `layer`, reachable from the tag: `Effect.provide(DcsEmulator.layer())`.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer = (options?: Options): Layer.Layer<DcsEmulator> => layer(options)
+}
+
+/**
+ * Starts an emulator for the life of the scope: the server stops, and every open connection is
+ * closed, when the scope closes. Fails with `ServeError` when it cannot listen (e.g. a port in use).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options?: Options
+) => Effect.Effect<DcsEmulator["Type"], HttpServerError.ServeError, Scope.Scope> = internal.make
+
+/**
+ * An emulator for the life of the layer, on a free loopback port unless told otherwise. A server
+ * that cannot listen is a defect here; use `make` to handle `ServeError`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<DcsEmulator> =>
+  Layer.orDie(Layer.scoped(DcsEmulator, internal.make(options)))
+
+/**
+ * Deterministic, realistic tasks, newest first: the same count, seed and `now` give the same tasks.
+ * UUID ids; created minutes to hours apart, the newest a minute or two before `now` (default
+ * `2024-10-15T02:21:18.669Z`), started 2 to 8 s after creation and finished 1 to 30 s later;
+ * mostly `success`, some `failed`; from 10 tasks on, the newest are a few `waiting` ones then one
+ * `running` one, whose missing time fields are absent, `null` or `""`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const generateTasks: (
+  count: number,
+  options?: { readonly seed?: number | undefined; readonly now?: number | undefined }
+) => ReadonlyArray<WireTask> = internalTasks.generateTasks

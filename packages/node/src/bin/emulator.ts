@@ -1,0 +1,92 @@
+/**
+ * Runs the DCS emulator as a standalone process until SIGINT or SIGTERM:
+ *
+ * ```sh
+ * pnpm --filter @effect-dcs/node emulator [--port 8080] [--host 127.0.0.1] [--tasks 3000] [--seed 1]
+ * ```
+ *
+ * The port also comes from `DCS_EMULATOR_PORT` (default 0: a free port). One instance is seeded
+ * with realistic tasks ending now; a second one answers like an instance without offline key
+ * analysis (`DCS.4230`). The credentials printed are the emulator's own: they open nothing else.
+ *
+ * @since 0.1.0
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as DcsEmulator from "../DcsEmulator.js"
+
+const usage = "usage: emulator [--port <port>] [--host <host>] [--tasks <count>] [--seed <seed>]"
+
+const unsupportedInstanceId = "0e6ad7a3-30c0-4d2b-9b52-3f0a7c4e1d85"
+
+/** `--name value` or `--name=value`; `undefined` when absent. */
+const flag = (args: ReadonlyArray<string>, name: string): string | undefined => {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === `--${name}`) return args[i + 1] ?? ""
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3)
+  }
+  return undefined
+}
+
+const integerFlag = (args: ReadonlyArray<string>, name: string, max: number) =>
+  Effect.suspend(() => {
+    const raw = flag(args, name)
+    if (raw === undefined) return Effect.succeed(undefined)
+    const value = Number(raw)
+    return /^\d+$/.test(raw) && value <= max
+      ? Effect.succeed(value)
+      : Effect.fail(`--${name} must be an integer from 0 to ${max}, got "${raw}"\n${usage}`)
+  })
+
+const program = Effect.gen(function*() {
+  const args = process.argv.slice(2)
+  if (args.includes("--help") || args.includes("-h")) return yield* Console.log(usage)
+  const port = (yield* integerFlag(args, "port", 65535)) ??
+    (yield* Config.integer("DCS_EMULATOR_PORT").pipe(
+      Config.validate({ message: "a port from 0 to 65535 (0: a free port)", validation: (n) => n >= 0 && n <= 65535 }),
+      Config.withDefault(0)
+    ))
+  const host = flag(args, "host") ?? "127.0.0.1"
+  const count = (yield* integerFlag(args, "tasks", 1_000_000)) ?? 3000
+  const seed = (yield* integerFlag(args, "seed", 2 ** 32 - 1)) ?? 1
+  const now = yield* Clock.currentTimeMillis
+
+  const emulator = yield* DcsEmulator.make({
+    host,
+    port,
+    instances: [
+      { id: DcsEmulator.defaultInstanceId, tasks: DcsEmulator.generateTasks(count, { seed, now }) },
+      { id: unsupportedInstanceId, supportsKeyAnalysis: false }
+    ]
+  })
+  const secretAccessKey = Redacted.value(emulator.credentials.secretAccessKey)
+  yield* Console.log(
+    [
+      `DCS emulator listening on ${emulator.url}`,
+      "",
+      `  project id    ${emulator.projectId}`,
+      `  instance id   ${emulator.instanceId}  (${count} tasks)`,
+      `  instance id   ${unsupportedInstanceId}  (no offline key analysis: DCS.4230)`,
+      `  access key    ${emulator.credentials.accessKeyId}`,
+      `  secret key    ${secretAccessKey}  (the emulator's own; it opens nothing else)`,
+      "",
+      "Export these to point a program at it:",
+      "",
+      `export DCS_ENDPOINT=${emulator.url}`,
+      `export DCS_PROJECT_ID=${emulator.projectId}`,
+      `export DCS_INSTANCE_ID=${emulator.instanceId}`,
+      `export CLOUD_SDK_AK=${emulator.credentials.accessKeyId}`,
+      `export CLOUD_SDK_SK=${secretAccessKey}`,
+      "",
+      "Stop it with Ctrl+C."
+    ].join("\n")
+  )
+  return yield* Effect.never
+}).pipe(Effect.scoped)
+
+NodeRuntime.runMain(program)

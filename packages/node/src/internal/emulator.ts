@@ -1,0 +1,564 @@
+/**
+ * The emulator's server: routing, the gateway's checks, the list handler and fault injection.
+ *
+ * @since 0.1.0
+ */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Crypto from "node:crypto"
+import * as Http from "node:http"
+import type * as DcsEmulator from "../DcsEmulator.js"
+import { InstanceStore } from "./emulatorStore.js"
+import * as internalTasks from "./emulatorTasks.js"
+import { verifySignature } from "./signing.js"
+
+/** @internal */
+export const defaultProjectId = "9a3f5c1e7b2d4e6f8a0c1b3d5e7f9a2c"
+
+/** @internal */
+export const defaultInstanceId = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
+
+/** @internal */
+export const defaultCredentials = {
+  accessKeyId: "DCSEMULATORACCESSKEY",
+  secretAccessKey: "DcsEmulatorSecretKeyNotASecret0000000000"
+} as const
+
+const maxRecordedRequests = 10_000
+
+// ---------------------------------------------------------------------------------------------
+// Error answers
+//
+// Codes and messages follow the service's documented ones where a source gives them (DCS.4230,
+// APIGW.0301, DCS.4401); the others are the emulator's plausible choice, marked below, and
+// clients must not depend on them.
+// ---------------------------------------------------------------------------------------------
+
+class ApiError extends Data.TaggedError("ApiError")<{
+  readonly status: number
+  readonly code: string
+  readonly msg: string
+}> {}
+
+const errorBody = (code: string, msg: string) => ({ error_code: code, error_msg: msg, error_ext_msg: null })
+
+const errorResponse = (error: ApiError): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.unsafeJson(errorBody(error.code, error.msg), { status: error.status })
+
+// The gateway's answer for a path or method it has no API for.
+const notFound = new ApiError({
+  status: 404,
+  code: "APIGW.0101",
+  msg: "The API does not exist or has not been published in the environment."
+})
+
+// Emulator's choice: 403 (not 404) for a project that is not the caller's, as IAM answers a
+// request outside the credentials' project; the code is not confirmed by any source.
+const forbiddenProject = (msg: string) => new ApiError({ status: 403, code: "DCS.4003", msg })
+
+const instanceNotFound = new ApiError({ status: 404, code: "DCS.4401", msg: "The instance does not exist." })
+
+const unsupported = new ApiError({ status: 400, code: "DCS.4230", msg: "Does not support offline key analysis." })
+
+// Emulator's choice of code for a rejected query parameter.
+const invalidParameter = (name: string) =>
+  new ApiError({ status: 400, code: "DCS.4961", msg: `Invalid parameter: ${name}` })
+
+// Emulator's choice, for a body that could not be read (client gone, or over 10 MiB).
+const unreadableBody = new ApiError({ status: 400, code: "APIGW.0201", msg: "Request error." })
+
+const internalError = new ApiError({ status: 500, code: "DCS.5000", msg: "Internal service error." })
+
+// The default bodies of `Status` faults; emulator's choices, after the gateway's usual answers.
+const statusFaultBody = (status: number): { readonly code: string; readonly msg: string } => {
+  switch (status) {
+    case 429:
+      return {
+        code: "APIGW.0308",
+        msg: "The throttling threshold has been reached: policy user over ratelimit, limit:5, time:1 second"
+      }
+    case 502:
+      return { code: "APIGW.0202", msg: "Backend unavailable." }
+    case 503:
+      return { code: "DCS.5003", msg: "Service unavailable. Try again later." }
+    case 504:
+      return { code: "APIGW.0203", msg: "Backend timeout." }
+    default:
+      return status >= 500
+        ? { code: "DCS.5000", msg: "Internal service error." }
+        : { code: "DCS.4000", msg: "Invalid request." }
+  }
+}
+
+const badGatewayPage = `<html>
+<head><title>502 Bad Gateway</title></head>
+<body>
+<center><h1>502 Bad Gateway</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+`
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+interface Settings {
+  readonly latency: Duration.Duration
+  readonly maxLimit: number | undefined
+  readonly insertTasksWhilePaging: number
+  readonly ignoreOffset: boolean
+}
+
+const defaultSettings: Settings = {
+  latency: Duration.zero,
+  maxLimit: undefined,
+  insertTasksWhilePaging: 0,
+  ignoreOffset: false
+}
+
+const count = (name: string, value: number): number => {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`DcsEmulator: ${name} must be an integer >= 0, got ${value}`)
+  }
+  return value
+}
+
+const applySettings = (current: Settings, changes: Partial<DcsEmulator.FaultSettings>): Settings => ({
+  latency: changes.latency === undefined ? current.latency : Duration.decode(changes.latency),
+  maxLimit: "maxLimit" in changes
+    ? changes.maxLimit === undefined ? undefined : count("maxLimit", changes.maxLimit)
+    : current.maxLimit,
+  insertTasksWhilePaging: changes.insertTasksWhilePaging === undefined
+    ? current.insertTasksWhilePaging
+    : count("insertTasksWhilePaging", changes.insertTasksWhilePaging),
+  ignoreOffset: changes.ignoreOffset ?? current.ignoreOffset
+})
+
+interface MutableRecord {
+  requestId: string
+  method: string
+  path: string
+  query: string
+  headers: Record<string, string>
+  status: number | undefined
+  errorCode: string | undefined
+  fault: DcsEmulator.Fault["_tag"] | undefined
+  receivedAt: number
+}
+
+interface Config {
+  readonly projectId: string
+  readonly accessKeyId: string
+  readonly secretAccessKey: Redacted.Redacted<string>
+  readonly instances: ReadonlyArray<DcsEmulator.Instance>
+  readonly settings: Settings
+}
+
+class State {
+  instances = new Map<string, InstanceStore>()
+  faults: Array<DcsEmulator.Fault> = []
+  settings: Settings
+  recorded: Array<MutableRecord> = []
+
+  constructor(readonly config: Config) {
+    this.settings = config.settings
+    this.reset()
+  }
+
+  reset(): void {
+    this.instances = new Map()
+    for (const instance of this.config.instances) this.putInstance(instance)
+    this.faults = []
+    this.settings = this.config.settings
+    this.recorded = []
+  }
+
+  putInstance(instance: DcsEmulator.Instance): void {
+    this.instances.set(
+      instance.id,
+      new InstanceStore(instance.id, instance.supportsKeyAnalysis ?? true, instance.tasks ?? [])
+    )
+  }
+
+  instance(id: string | undefined): InstanceStore {
+    const instanceId = id ?? this.config.instances[0]!.id
+    const store = this.instances.get(instanceId)
+    if (store === undefined) throw new Error(`DcsEmulator: no instance "${instanceId}"`)
+    return store
+  }
+
+  record(entry: MutableRecord): void {
+    if (this.recorded.length >= maxRecordedRequests) this.recorded.shift()
+    this.recorded.push(entry)
+  }
+
+  takeFault(request: DcsEmulator.FaultRequest): DcsEmulator.Fault | undefined {
+    const index = this.faults.findIndex((fault) => fault.match === undefined || fault.match(request))
+    return index === -1 ? undefined : this.faults.splice(index, 1)[0]
+  }
+}
+
+const resolveConfig = (options: DcsEmulator.Options | undefined): Config => {
+  const instances = options?.instances ??
+    [{ id: defaultInstanceId, tasks: internalTasks.generateTasks(42) }]
+  if (instances.length === 0) throw new RangeError("DcsEmulator: instances must not be empty")
+  const ids = new Set(instances.map((instance) => instance.id))
+  if (ids.size !== instances.length) throw new RangeError("DcsEmulator: instance ids must be unique")
+  const credentials = options?.credentials ?? defaultCredentials
+  return {
+    projectId: options?.projectId ?? defaultProjectId,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: typeof credentials.secretAccessKey === "string"
+      ? Redacted.make(credentials.secretAccessKey)
+      : credentials.secretAccessKey,
+    instances,
+    settings: applySettings(defaultSettings, options?.faults ?? {})
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+const splitUrl = (url: string): { readonly path: string; readonly query: string } => {
+  const at = url.indexOf("?")
+  return at === -1 ? { path: url, query: "" } : { path: url.slice(0, at), query: url.slice(at + 1) }
+}
+
+const headerText = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
+  value === undefined || typeof value === "string" ? value : value.join(", ")
+
+// The signature is derived from the secret key: keep the access key and signed header names,
+// which tests assert on, and hide the rest.
+const redactHeader = (name: string, value: string): string => {
+  if (name === "x-security-token") return "<redacted>"
+  if (name !== "authorization") return value
+  return value.startsWith("SDK-HMAC-") ? value.replace(/Signature=[^,\s]*/, "Signature=<redacted>") : "<redacted>"
+}
+
+const recordHeaders = (headers: Http.IncomingHttpHeaders): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name of Object.keys(headers)) {
+    const value = headerText(headers[name])
+    if (value !== undefined) out[name] = redactHeader(name, value)
+  }
+  return out
+}
+
+const newRequestId = (): string => Crypto.randomBytes(16).toString("hex")
+
+// The largest offset and limit the service's Java int accepts.
+const maxInt = 2_147_483_647
+
+const statuses: ReadonlySet<string> = new Set(["waiting", "running", "success", "failed"])
+
+const singleParam = (params: URLSearchParams, name: string): Effect.Effect<string | undefined, ApiError> => {
+  const values = params.getAll(name)
+  if (values.length > 1) return Effect.fail(invalidParameter(name))
+  return Effect.succeed(values[0])
+}
+
+const intParam = (params: URLSearchParams, name: string, fallback: number): Effect.Effect<number, ApiError> =>
+  Effect.flatMap(singleParam(params, name), (value) => {
+    if (value === undefined) return Effect.succeed(fallback)
+    if (!/^\d{1,10}$/.test(value) || Number(value) > maxInt) return Effect.fail(invalidParameter(name))
+    return Effect.succeed(Number(value))
+  })
+
+const listQuery = (rawQuery: string) =>
+  Effect.gen(function*() {
+    const params = new URLSearchParams(rawQuery)
+    const offset = yield* intParam(params, "offset", 0)
+    const limit = yield* intParam(params, "limit", 10)
+    const status = yield* singleParam(params, "status")
+    if (status !== undefined && !statuses.has(status)) return yield* invalidParameter("status")
+    return { offset, limit, status }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------
+
+const prefix = "/v2/:project_id/instances/:instance_id/offline/key-analysis"
+
+const makeRouter = (state: State) => {
+  // The checks the service makes before any operation of the resource, in its order.
+  const resolveInstance = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const params = yield* HttpRouter.params
+    const projectId = params.project_id
+    if (projectId !== state.config.projectId) {
+      return yield* forbiddenProject(`The project ${projectId} is not the project of the credentials.`)
+    }
+    const headerProject = headerText(request.headers["x-project-id"])
+    if (headerProject !== undefined && headerProject !== projectId) {
+      return yield* forbiddenProject("The X-Project-Id header does not match the project id in the URL.")
+    }
+    const instance = params.instance_id === undefined ? undefined : state.instances.get(params.instance_id)
+    if (instance === undefined) return yield* instanceNotFound
+    if (!instance.supportsKeyAnalysis) return yield* unsupported
+    return instance
+  })
+
+  const listTasks = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const instance = yield* resolveInstance
+    const query = yield* listQuery(splitUrl(request.url).query)
+    const settings = state.settings
+    const page = instance.page(
+      query.status,
+      settings.ignoreOffset ? 0 : query.offset,
+      settings.maxLimit === undefined ? query.limit : Math.min(query.limit, settings.maxLimit)
+    )
+    // unsafeJson serializes now, before the tasks below are inserted.
+    const response = HttpServerResponse.unsafeJson({
+      instance_id: instance.id,
+      total: page.total,
+      records: page.records
+    })
+    if (settings.insertTasksWhilePaging > 0) {
+      const now = yield* Clock.currentTimeMillis
+      for (let i = 0; i < settings.insertTasksWhilePaging; i++) {
+        // At the head even when the clock is behind the seeded tasks (a TestClock at 0).
+        const createdAt = Math.max(now, instance.newest + 1)
+        instance.insert({ id: Crypto.randomUUID(), status: "waiting", created_at: new Date(createdAt).toISOString() })
+      }
+    }
+    return response
+  })
+
+  // Room for the rest of the resource: POST `prefix` (create), GET and DELETE `${prefix}/:task_id`
+  // (show, delete), GET `${prefix}/:task_id/nodes`. Until they exist they answer APIGW.0101.
+  return HttpRouter.empty.pipe(
+    HttpRouter.get(prefix, listTasks)
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+// ---------------------------------------------------------------------------------------------
+
+const truncatedList = (instanceId: string): string =>
+  JSON.stringify({
+    instance_id: instanceId,
+    total: 42,
+    records: [{
+      id: "858ee14c-2271-4489-8b82-7bda7459ae3e",
+      status: "success",
+      created_at: "2024-10-15T02:21:18.669Z",
+      started_at: "2024-10-15T02:21:23.534Z",
+      finished_at: "2024-10-15T02:21:25.588Z"
+    }]
+  }).slice(0, -60)
+
+const instanceInPath = (path: string): string | undefined => /^\/v2\/[^/]+\/instances\/([^/]+)/.exec(path)?.[1]
+
+const faultResponse = (
+  fault: DcsEmulator.Fault,
+  path: string,
+  state: State
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> => {
+  switch (fault._tag) {
+    case "Status": {
+      const headers = fault.retryAfter === undefined ? undefined : { "retry-after": fault.retryAfter }
+      if (fault.body !== undefined) {
+        return Effect.succeed(HttpServerResponse.text(fault.body, {
+          status: fault.status,
+          contentType: fault.contentType ?? "application/json",
+          headers
+        }))
+      }
+      const { code, msg } = statusFaultBody(fault.status)
+      return Effect.succeed(HttpServerResponse.unsafeJson(errorBody(code, msg), { status: fault.status, headers }))
+    }
+    case "HtmlBadGateway":
+      return Effect.succeed(HttpServerResponse.text(badGatewayPage, { status: 502, contentType: "text/html" }))
+    case "MalformedJson":
+      return Effect.succeed(
+        HttpServerResponse.text(truncatedList(instanceInPath(path) ?? state.config.instances[0]!.id), {
+          contentType: "application/json"
+        })
+      )
+    case "Body": {
+      const options = { status: fault.status, contentType: fault.contentType, headers: fault.headers }
+      return Effect.succeed(
+        typeof fault.body === "string"
+          ? HttpServerResponse.text(fault.body, options)
+          : HttpServerResponse.uint8Array(fault.body, options)
+      )
+    }
+    case "Drop":
+      // Destroying the socket closes the response, which interrupts this fiber (the platform's
+      // client-abort path): nothing is ever written.
+      return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+        return Effect.never
+      })
+    case "Stall":
+      // Until the client closes the connection, or the emulator's scope closes them all.
+      return Effect.never
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app
+// ---------------------------------------------------------------------------------------------
+
+const unauthorized = (reason: string, canonicalRequest: string | undefined) =>
+  new ApiError({
+    status: 401,
+    code: "APIGW.0301",
+    msg: `Incorrect IAM authentication information: verify aksk signature fail, ${reason}` +
+      (canonicalRequest === undefined ? "" : `, canonicalRequest: ${canonicalRequest.replaceAll("\n", "|")}`)
+  })
+
+const makeApp = (state: State) => {
+  const router = makeRouter(state)
+  const secretFor = (accessKeyId: string) =>
+    accessKeyId === state.config.accessKeyId ? Redacted.value(state.config.secretAccessKey) : undefined
+
+  // The gateway (signature) and then the service (routes).
+  const api = (
+    incoming: Http.IncomingMessage,
+    path: string,
+    query: string
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const body = yield* Effect.mapError(request.arrayBuffer, () => unreadableBody)
+      const now = yield* Clock.currentTimeMillis
+      const verified = verifySignature({
+        method: incoming.method ?? request.method,
+        path,
+        rawQuery: query,
+        headers: incoming.headers,
+        body: new Uint8Array(body),
+        secretFor,
+        now
+      })
+      if (verified._tag === "Invalid") return yield* unauthorized(verified.reason, verified.canonicalRequest)
+      return yield* router
+    }).pipe(
+      Effect.catchTags({
+        ApiError: (error) => Effect.succeed(errorResponse(error)),
+        RouteNotFound: () => Effect.succeed(errorResponse(notFound))
+      }),
+      Effect.catchAllDefect((defect) =>
+        Effect.as(
+          Effect.logError("DcsEmulator: defect while answering", Cause.die(defect)),
+          errorResponse(internalError)
+        )
+      )
+    )
+
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    const method = incoming.method ?? request.method
+    // Exactly as received: the signature covers the raw path and query.
+    const { path, query } = splitUrl(incoming.url ?? request.url)
+    const requestId = newRequestId()
+    const entry: MutableRecord = {
+      requestId,
+      method,
+      path,
+      query,
+      headers: recordHeaders(incoming.headers),
+      status: undefined,
+      errorCode: undefined,
+      fault: undefined,
+      receivedAt: yield* Clock.currentTimeMillis
+    }
+    state.record(entry)
+
+    const latency = state.settings.latency
+    if (Duration.greaterThan(latency, Duration.zero)) yield* Effect.sleep(latency)
+
+    const fault = state.takeFault({ method, path, query })
+    entry.fault = fault?._tag
+    const response = fault === undefined ? yield* api(incoming, path, query) : yield* faultResponse(fault, path, state)
+    entry.status = response.status
+    entry.errorCode = errorCodeOf(response)
+    return fault?._tag === "Body" && fault.withoutRequestId === true
+      ? response
+      : HttpServerResponse.setHeader(response, "x-request-id", requestId)
+  }).pipe(Effect.interruptible)
+}
+
+const errorCodeOf = (response: HttpServerResponse.HttpServerResponse): string | undefined => {
+  if (response.status < 400 || response.body._tag !== "Uint8Array") return undefined
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(response.body.body))
+    return typeof parsed === "object" && parsed !== null && "error_code" in parsed &&
+        typeof parsed.error_code === "string"
+      ? parsed.error_code
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const urlHost = (host: string): string =>
+  host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host
+
+/** @internal */
+export const make = (
+  options?: DcsEmulator.Options
+): Effect.Effect<DcsEmulator.DcsEmulator["Type"], HttpServerError.ServeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const config = resolveConfig(options)
+    const state = new State(config)
+    const host = options?.host ?? "127.0.0.1"
+    const server = Http.createServer()
+    const httpServer = yield* NodeHttpServer.make(() => server, { host, port: options?.port ?? 0 })
+    // Runs before the server's own finalizer, whose close() would otherwise wait for stalled and
+    // kept-alive connections; closing them also interrupts the fibers still answering on them.
+    yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
+    yield* httpServer.serve(makeApp(state))
+    const port = httpServer.address._tag === "TcpAddress" ? httpServer.address.port : 0
+
+    const withState = <A>(f: () => A): Effect.Effect<A> => Effect.sync(f)
+    return {
+      url: `http://${urlHost(host)}:${port}`,
+      projectId: config.projectId,
+      instanceId: config.instances[0]!.id,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      requests: withState(() => state.recorded.map((entry): DcsEmulator.RecordedRequest => ({ ...entry }))),
+      clearRequests: withState(() => {
+        state.recorded = []
+      }),
+      injectFaults: (...faults) =>
+        withState(() => {
+          state.faults.push(...faults)
+        }),
+      pendingFaults: withState(() => state.faults.slice()),
+      setFaultSettings: (settings) =>
+        withState(() => {
+          state.settings = applySettings(state.settings, settings)
+        }),
+      faultSettings: withState(() => ({ ...state.settings })),
+      addTasks: (tasks, addOptions) =>
+        withState(() => {
+          const instance = state.instance(addOptions?.instanceId)
+          for (const task of tasks) instance.insert(task)
+        }),
+      tasks: (instanceId) => withState(() => state.instance(instanceId).all),
+      putInstance: (instance) =>
+        withState(() => {
+          state.putInstance(instance)
+        }),
+      reset: withState(() => state.reset())
+    }
+  })
