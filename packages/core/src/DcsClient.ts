@@ -30,7 +30,14 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { type DcsError, DcsInvalidRequest, DcsNotFound, DcsPaginationError, isTransient } from "./DcsError.js"
+import {
+  type DcsError,
+  DcsInvalidRequest,
+  DcsNotFound,
+  DcsPaginationError,
+  isTransient,
+  withOffset
+} from "./DcsError.js"
 import { decodeListResponse } from "./internal/decodeList.js"
 import * as internalHttp from "./internal/http.js"
 import * as validate from "./internal/validate.js"
@@ -306,6 +313,7 @@ export const fromFetchPage = (fetchPage: FetchPage): Service => {
               valid.instanceSegment,
               request
             ).pipe(
+              Effect.mapError((error) => withOffset(error, offset)),
               Effect.map((page) => ({ ...page, items: page.response.records, total: page.response.total })),
               Effect.withSpan("DcsClient.listOfflineKeyAnalysisTasks", {
                 attributes: spanAttributes({ ...valid, offset, limit }),

@@ -23,7 +23,9 @@ const statusFields = {
   /** The `X-Request-Id` response header. */
   requestId: Schema.optional(Schema.String),
   /** The `Retry-After` response header, in milliseconds, when the server sent one. */
-  retryAfterMillis: Schema.optional(Schema.Number)
+  retryAfterMillis: Schema.optional(Schema.Number),
+  /** In a stream: the offset of the page that failed; pass it as `startOffset` to resume. */
+  offset: Schema.optional(Schema.Number)
 }
 
 const describeStatus = (self: {
@@ -31,10 +33,18 @@ const describeStatus = (self: {
   readonly errorCode: string
   readonly errorMsg: string
   readonly requestId?: string | undefined
+  readonly offset?: number | undefined
 }): string => {
   const what = self.errorCode === "" ? self.errorMsg : `${self.errorCode}: ${self.errorMsg}`
-  return `${what} (HTTP ${self.status}${self.requestId === undefined ? "" : `, request id ${self.requestId}`})`
+  return `${what} (HTTP ${self.status}${requestIdAndOffset(self)})`
 }
+
+const requestIdAndOffset = (self: {
+  readonly requestId?: string | undefined
+  readonly offset?: number | undefined
+}): string =>
+  (self.requestId === undefined ? "" : `, request id ${self.requestId}`) +
+  (self.offset === undefined ? "" : `, at offset ${self.offset}`)
 
 /**
  * 400: the service rejected the request, e.g. `DCS.4230` "Does not support offline key analysis."
@@ -149,14 +159,17 @@ export class DcsTransportError extends Schema.TaggedError<DcsTransportError>()("
   /** A readable description of the underlying fault. */
   description: Schema.String,
   /** The `X-Request-Id`, when a response had started to arrive. */
-  requestId: Schema.optional(Schema.String)
+  requestId: Schema.optional(Schema.String),
+  /** In a stream: the offset of the page that failed; pass it as `startOffset` to resume. */
+  offset: Schema.optional(Schema.Number)
 }) {
   /**
    * @since 0.1.0
    */
   override get message(): string {
+    const context = requestIdAndOffset(this)
     return `${this.reason} error on ${this.method} ${this.url}: ${this.description}${
-      this.requestId === undefined ? "" : ` (request id ${this.requestId})`
+      context === "" ? "" : ` (${context.slice(2)})`
     }`
   }
 }
@@ -173,15 +186,15 @@ export class DcsDecodeError extends Schema.TaggedError<DcsDecodeError>()("DcsDec
   reason: Schema.String,
   /** The start of the response body (bounded, secrets redacted). */
   body: Schema.String,
-  requestId: Schema.optional(Schema.String)
+  requestId: Schema.optional(Schema.String),
+  /** In a stream: the offset of the page that failed; pass it as `startOffset` to resume. */
+  offset: Schema.optional(Schema.Number)
 }) {
   /**
    * @since 0.1.0
    */
   override get message(): string {
-    return `Unexpected response body (HTTP ${this.status}${
-      this.requestId === undefined ? "" : `, request id ${this.requestId}`
-    }): ${this.reason}`
+    return `Unexpected response body (HTTP ${this.status}${requestIdAndOffset(this)}): ${this.reason}`
   }
 }
 
@@ -309,6 +322,37 @@ const statusTags: ReadonlySet<string> = new Set([
  */
 export const isStatusError = (error: unknown): error is DcsStatusError =>
   Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" && statusTags.has(error._tag)
+
+/**
+ * The error with the offset of the stream page that failed, so the caller can resume there.
+ * Errors raised before anything is sent, and paging errors (which carry their own), are kept.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const withOffset = (error: DcsError, offset: number): DcsError => {
+  switch (error._tag) {
+    case "DcsBadRequest":
+      return new DcsBadRequest({ ...error, offset })
+    case "DcsUnauthorized":
+      return new DcsUnauthorized({ ...error, offset })
+    case "DcsForbidden":
+      return new DcsForbidden({ ...error, offset })
+    case "DcsNotFound":
+      return new DcsNotFound({ ...error, offset })
+    case "DcsInternalServerError":
+      return new DcsInternalServerError({ ...error, offset })
+    case "DcsUnexpectedStatus":
+      return new DcsUnexpectedStatus({ ...error, offset })
+    case "DcsTransportError":
+      return new DcsTransportError({ ...error, offset })
+    case "DcsDecodeError":
+      return new DcsDecodeError({ ...error, offset })
+    case "DcsInvalidRequest":
+    case "DcsPaginationError":
+      return error
+  }
+}
 
 const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
