@@ -35,7 +35,8 @@ describe("findStuckTasks", () => {
       const test = yield* DcsClient.TestClient
       yield* findStuckTasks("my-instance", "1 hour")
       const calls = yield* test.calls
-      expect(calls.map((c) => [c.query.offset, c.query.limit])).toEqual([[0, 100]])
+      const pages = calls.flatMap((call) => call.operation === "listOfflineKeyAnalysisTasks" ? [call.query] : [])
+      expect(pages.map((query) => [query.offset, query.limit])).toEqual([[0, 100]])
     }).pipe(Effect.provide(DcsClient.layerTest({ tasks }))))
 
   it.effect("passes the service's errors through, typed", () =>

@@ -19,6 +19,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -27,25 +28,36 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import {
+  DcsAnalysisFailed,
   type DcsError,
   DcsInvalidRequest,
-  DcsNotFound,
   DcsPaginationError,
+  DcsWaitTimeout,
+  isStatusError,
   isTransient,
   withOffset
 } from "./DcsError.js"
 import { decodeListResponse } from "./internal/decodeList.js"
 import * as internalHttp from "./internal/http.js"
+import * as internalTest from "./internal/testBackend.js"
 import * as validate from "./internal/validate.js"
 import {
-  ListOfflineKeyAnalysisTasksResponse,
+  isFinished,
+  ListOfflineKeyAnalysisNodesResponse,
+  type ListOfflineKeyAnalysisTasksResponse,
+  type OfflineKeyAnalysisNode,
   type OfflineKeyAnalysisRecord,
+  OfflineKeyAnalysisReport,
   type OfflineKeyAnalysisStatus,
-  type OfflineKeyAnalysisTaskPage
+  type OfflineKeyAnalysisTaskPage,
+  statusToString,
+  TaskIdResponse
 } from "./OfflineKeyAnalysis.js"
 import * as Paginate from "./Paginate.js"
 
@@ -102,6 +114,69 @@ export interface StreamOfflineKeyAnalysisTasksRequest extends CallOptions {
  * @since 0.1.0
  * @category models
  */
+export interface CreateOfflineKeyAnalysisRequest extends CallOptions {
+  readonly instanceId: string
+  /** The node whose backup is analysed. */
+  readonly nodeId: string
+  /** An existing backup to analyse; without it a new backup is taken first. */
+  readonly backupId?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskRequest extends CallOptions {
+  readonly instanceId: string
+  /** The task's id: a list record's `id`, or what create answered. */
+  readonly taskId: string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WaitOptions {
+  /** When to look again; `defaultWaitSchedule` by default (1 s, growing to every 15 s). */
+  readonly schedule?: Schedule.Schedule<unknown> | undefined
+  /** How long to wait in all; `defaultWaitTimeout` (30 minutes) by default. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WaitForOfflineKeyAnalysisTaskRequest extends WaitOptions {
+  readonly instanceId: string
+  readonly taskId: string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AnalyzeKeysRequest extends WaitOptions {
+  readonly instanceId: string
+  readonly nodeId: string
+  readonly backupId?: string | undefined
+}
+
+/**
+ * What `analyzeKeys` answers: the finished task and its report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AnalysisResult {
+  readonly task: OfflineKeyAnalysisRecord
+  readonly report: OfflineKeyAnalysisReport
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** One page of the task list, as the service answered it. */
   readonly listOfflineKeyAnalysisTasks: (
@@ -115,6 +190,31 @@ export interface Service {
   readonly streamOfflineKeyAnalysisTasks: (
     request: StreamOfflineKeyAnalysisTasksRequest
   ) => Stream.Stream<OfflineKeyAnalysisRecord, DcsError>
+  /**
+   * Starts an analysis of a node's backup; answers the task id. Fails at once with
+   * `DcsAnalysisAlreadyRunning` when one is waiting or running on that node. Not retried, except
+   * on 429 (the gateway throttled it: nothing was created).
+   */
+  readonly createOfflineKeyAnalysis: (request: CreateOfflineKeyAnalysisRequest) => Effect.Effect<string, DcsError>
+  /** The report of a task (empty until the task succeeded); `DcsTaskNotFound` for an unknown task. */
+  readonly showOfflineKeyAnalysisTask: (request: TaskRequest) => Effect.Effect<OfflineKeyAnalysisReport, DcsError>
+  /** Deletes a task and its report; `DcsTaskNotFound` for an unknown or deleted task. */
+  readonly deleteOfflineKeyAnalysisTask: (request: TaskRequest) => Effect.Effect<void, DcsError>
+  /** The nodes a task analysed. */
+  readonly listOfflineKeyAnalysisNodes: (
+    request: TaskRequest
+  ) => Effect.Effect<ReadonlyArray<OfflineKeyAnalysisNode>, DcsError>
+  /**
+   * Polls the task list until the task is `success` (answers its record) or `failed`
+   * (`DcsAnalysisFailed`); `DcsWaitTimeout` when the time allowed runs out.
+   */
+  readonly waitForOfflineKeyAnalysisTask: (
+    request: WaitForOfflineKeyAnalysisTaskRequest
+  ) => Effect.Effect<OfflineKeyAnalysisRecord, DcsError | DcsAnalysisFailed | DcsWaitTimeout>
+  /** Create, wait, show: analyses a node's keys and answers the report. */
+  readonly analyzeKeys: (
+    request: AnalyzeKeysRequest
+  ) => Effect.Effect<AnalysisResult, DcsError | DcsAnalysisFailed | DcsWaitTimeout>
 }
 
 /**
@@ -154,17 +254,43 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(30)
  */
 export const defaultPageSize = 100
 
+/**
+ * How often a waiter looks at the task list: after 1 s, then 1.5 times longer each time, at
+ * most every 15 s.
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const defaultWaitSchedule: Schedule.Schedule<unknown> = Schedule.exponential("1 second", 1.5).pipe(
+  Schedule.union(Schedule.spaced("15 seconds"))
+)
+
+/**
+ * How long a waiter waits in all by default: an analysis of a large instance takes minutes.
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const defaultWaitTimeout: Duration.Duration = Duration.minutes(30)
+
 const MAX_RETRY_AFTER = Duration.seconds(20)
 const MAX_CONCURRENCY = 64
 
+// Create is not idempotent: only a throttled request (429: the gateway refused it, nothing was
+// created) is safe to send again.
+const isThrottled = (error: DcsError): boolean => isStatusError(error) && error.status === 429
+
 /**
- * Turns a user's schedule into the retry policy: transient errors only, and never sooner than
- * the server's `Retry-After` (capped).
+ * Turns a user's schedule into the retry policy: retryable errors only (transient ones by
+ * default), and never sooner than the server's `Retry-After` (capped).
  */
-const retryPolicy = (schedule: Schedule.Schedule<unknown, DcsError>) =>
+const retryPolicy = (
+  schedule: Schedule.Schedule<unknown, DcsError>,
+  retryable: (error: DcsError) => boolean = isTransient
+) =>
   schedule.pipe(
     Schedule.intersect(Schedule.identity<DcsError>()),
-    Schedule.whileInput(isTransient),
+    Schedule.whileInput(retryable),
     Schedule.modifyDelay(([, error], delay) => {
       const retryAfter = "retryAfterMillis" in error ? error.retryAfterMillis : undefined
       return retryAfter === undefined
@@ -248,12 +374,65 @@ const validateTimeout = (timeout: Duration.DurationInput | undefined): Either.Ei
     : Either.left(new DcsInvalidRequest({ field: "timeout", reason: "must be a positive duration" }))
 }
 
+/**
+ * A task call that passed validation: ids as given and as encoded path segments.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskInput {
+  readonly instanceId: string
+  readonly instanceSegment: string
+  readonly taskId: string
+  readonly taskSegment: string
+}
+
+const validateTask = (request: TaskRequest | WaitForOfflineKeyAnalysisTaskRequest) =>
+  notAnObject(request) ?? Either.gen(function*() {
+    const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
+    const taskSegment = yield* validate.pathSegment("taskId", request.taskId)
+    return { instanceId: request.instanceId, instanceSegment, taskId: request.taskId, taskSegment } as TaskInput
+  })
+
+/**
+ * A create call that passed validation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateInput {
+  readonly instanceId: string
+  readonly instanceSegment: string
+  readonly nodeId: string
+  readonly backupId: string | undefined
+}
+
+const validateCreate = (request: CreateOfflineKeyAnalysisRequest | AnalyzeKeysRequest) =>
+  notAnObject(request) ?? Either.gen(function*() {
+    const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
+    const nodeId = yield* validate.identifier("nodeId", request.nodeId)
+    const backupId = request.backupId === undefined
+      ? undefined
+      : yield* validate.identifier("backupId", request.backupId)
+    return { instanceId: request.instanceId, instanceSegment, nodeId, backupId } as CreateInput
+  })
+
+const validateWait = (request: WaitOptions) =>
+  Either.gen(function*() {
+    const timeout = yield* validateTimeout(request.timeout)
+    return {
+      schedule: request.schedule ?? defaultWaitSchedule,
+      timeout: timeout ?? defaultWaitTimeout
+    }
+  })
+
 // ---------------------------------------------------------------------------------------------
-// One service shape for every layer: a page fetcher plus validation and paging.
+// One service for every layer: a backend that sends validated calls, plus validation, paging,
+// waiting and spans.
 // ---------------------------------------------------------------------------------------------
 
 /**
- * One page as a layer answers it, before paging.
+ * One page as a backend answers it, before paging.
  *
  * @since 0.1.0
  * @category models
@@ -264,32 +443,46 @@ export interface FetchedPage {
 }
 
 /**
- * What a layer implements: fetch one validated page. Everything else (validation, paging,
- * repeats, spans) is shared.
+ * What a layer implements: the API's operations on validated input (ids given both as they are
+ * and as encoded path segments). Everything else is shared.
  *
  * @since 0.1.0
  * @category models
  */
-export type FetchPage = (query: ListQuery, instanceSegment: string, options: CallOptions) => Effect.Effect<
-  FetchedPage,
-  DcsError
->
+export interface Backend {
+  readonly listPage: (query: ListQuery, instanceSegment: string, options: CallOptions) => Effect.Effect<
+    FetchedPage,
+    DcsError
+  >
+  readonly create: (input: CreateInput, options: CallOptions) => Effect.Effect<string, DcsError>
+  readonly show: (input: TaskInput, options: CallOptions) => Effect.Effect<OfflineKeyAnalysisReport, DcsError>
+  readonly delete: (input: TaskInput, options: CallOptions) => Effect.Effect<void, DcsError>
+  readonly nodes: (input: TaskInput, options: CallOptions) => Effect.Effect<
+    ReadonlyArray<OfflineKeyAnalysisNode>,
+    DcsError
+  >
+}
 
 const pageKey = (record: OfflineKeyAnalysisRecord): string => record.id
 
+const validated = <A, B, E, R>(
+  input: Either.Either<A, DcsInvalidRequest>,
+  f: (valid: A) => Effect.Effect<B, E, R>
+): Effect.Effect<B, E | DcsInvalidRequest, R> => Either.isLeft(input) ? Effect.fail(input.left) : f(input.right)
+
 /**
- * Builds the service from a page fetcher.
+ * Builds the service from a backend.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromFetchPage = (fetchPage: FetchPage): Service => {
+export const fromBackend = (backend: Backend): Service => {
   const listOfflineKeyAnalysisTasks = (request: ListOfflineKeyAnalysisTasksRequest) =>
-    Either.match(validateList(request), {
-      onLeft: (error) => Effect.fail(error),
-      onRight: ({ instanceSegment, query }) =>
-        Effect.map(fetchPage(query, instanceSegment, request), (page) => page.response)
-    }).pipe(
+    validated(
+      validateList(request),
+      ({ instanceSegment, query }) =>
+        Effect.map(backend.listPage(query, instanceSegment, request), (page) => page.response)
+    ).pipe(
       Effect.withSpan("DcsClient.listOfflineKeyAnalysisTasks", {
         attributes: spanAttributes(request),
         captureStackTrace: false
@@ -308,7 +501,7 @@ export const fromFetchPage = (fetchPage: FetchPage): Service => {
           pageSize: valid.pageSize,
           key: pageKey,
           fetch: (offset, limit) =>
-            fetchPage(
+            backend.listPage(
               { instanceId: valid.instanceId, offset, limit, status: valid.status },
               valid.instanceSegment,
               request
@@ -339,11 +532,100 @@ export const fromFetchPage = (fetchPage: FetchPage): Service => {
         )
     })
 
+  const streamOfflineKeyAnalysisTasks = (request: StreamOfflineKeyAnalysisTasksRequest) =>
+    Stream.flattenIterables(Stream.map(streamOfflineKeyAnalysisTaskPages(request), (page) => page.records))
+
+  const createOfflineKeyAnalysis = (request: CreateOfflineKeyAnalysisRequest) =>
+    validated(validateCreate(request), (valid) => backend.create(valid, request)).pipe(
+      Effect.withSpan("DcsClient.createOfflineKeyAnalysis", {
+        attributes: { "dcs.instance_id": String(request.instanceId), "dcs.node_id": String(request.nodeId) },
+        captureStackTrace: false
+      })
+    )
+
+  const taskOperation = <A>(
+    name: string,
+    operation: (valid: TaskInput, options: CallOptions) => Effect.Effect<A, DcsError>
+  ) =>
+  (request: TaskRequest): Effect.Effect<A, DcsError> =>
+    validated(validateTask(request), (valid) => operation(valid, request)).pipe(
+      Effect.withSpan(name, {
+        attributes: { "dcs.instance_id": String(request.instanceId), "dcs.task_id": String(request.taskId) },
+        captureStackTrace: false
+      })
+    )
+
+  // The task's status comes only from the list (the report has none). The newest tasks come
+  // first, so a task just created is on the first page.
+  const findTask = (valid: TaskInput) =>
+    streamOfflineKeyAnalysisTasks({ instanceId: valid.instanceId }).pipe(
+      Stream.filter((record) => record.id === valid.taskId),
+      Stream.runHead
+    )
+
+  const waitForOfflineKeyAnalysisTask = (request: WaitForOfflineKeyAnalysisTaskRequest) =>
+    validated(
+      Either.all({ task: validateTask(request), wait: validateWait(request) }),
+      ({ task, wait }) =>
+        Effect.gen(function*() {
+          const started = yield* Clock.currentTimeMillis
+          // The task as last seen in the list (it may not be listed yet right after create).
+          const lastSeen = yield* Ref.make(Option.none<OfflineKeyAnalysisRecord>())
+          const look = Effect.tap(findTask(task), (found) =>
+            Option.isSome(found) ? Ref.set(lastSeen, found) : Effect.void)
+          yield* Effect.repeat(look, {
+            schedule: wait.schedule,
+            until: (found) =>
+              Option.isSome(found) && isFinished(found.value.status)
+          }).pipe(Effect.timeoutOption(wait.timeout))
+          const last = yield* Ref.get(lastSeen)
+          if (Option.isNone(last) || !isFinished(last.value.status)) {
+            const now = yield* Clock.currentTimeMillis
+            return yield* new DcsWaitTimeout({
+              instanceId: task.instanceId,
+              taskId: task.taskId,
+              waitedMillis: now - started,
+              lastStatus: Option.getOrUndefined(Option.map(last, (record) => statusToString(record.status)))
+            })
+          }
+          if (last.value.status === "failed") {
+            return yield* new DcsAnalysisFailed({ instanceId: task.instanceId, taskId: task.taskId })
+          }
+          return last.value
+        })
+    ).pipe(
+      Effect.withSpan("DcsClient.waitForOfflineKeyAnalysisTask", {
+        attributes: { "dcs.instance_id": String(request.instanceId), "dcs.task_id": String(request.taskId) },
+        captureStackTrace: false
+      })
+    )
+
+  const showOfflineKeyAnalysisTask = taskOperation("DcsClient.showOfflineKeyAnalysisTask", backend.show)
+
+  const analyzeKeys = (request: AnalyzeKeysRequest) =>
+    validated(validateCreate(request), (valid) =>
+      Effect.gen(function*() {
+        const taskId = yield* createOfflineKeyAnalysis(valid)
+        const task = yield* waitForOfflineKeyAnalysisTask({ ...request, taskId })
+        const report = yield* showOfflineKeyAnalysisTask({ instanceId: valid.instanceId, taskId })
+        return { task, report }
+      })).pipe(
+        Effect.withSpan("DcsClient.analyzeKeys", {
+          attributes: { "dcs.instance_id": String(request.instanceId), "dcs.node_id": String(request.nodeId) },
+          captureStackTrace: false
+        })
+      )
+
   return {
     listOfflineKeyAnalysisTasks,
     streamOfflineKeyAnalysisTaskPages,
-    streamOfflineKeyAnalysisTasks: (request) =>
-      Stream.flattenIterables(Stream.map(streamOfflineKeyAnalysisTaskPages(request), (page) => page.records))
+    streamOfflineKeyAnalysisTasks,
+    createOfflineKeyAnalysis,
+    showOfflineKeyAnalysisTask,
+    deleteOfflineKeyAnalysisTask: taskOperation("DcsClient.deleteOfflineKeyAnalysisTask", backend.delete),
+    listOfflineKeyAnalysisNodes: taskOperation("DcsClient.listOfflineKeyAnalysisNodes", backend.nodes),
+    waitForOfflineKeyAnalysisTask,
+    analyzeKeys
   }
 }
 
@@ -390,6 +672,16 @@ export interface Options {
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.map(HttpClient.HttpClient, (httpClient) => makeWith(httpClient, options))
 
+const decodeWith = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (json: unknown): Either.Either<A, string> =>
+    Either.mapLeft(decode(json, { errors: "first" }), (error) => ParseResult.TreeFormatter.formatErrorSync(error))
+}
+
+const decodeTaskId = decodeWith(TaskIdResponse)
+const decodeReport = decodeWith(OfflineKeyAnalysisReport)
+const decodeNodes = decodeWith(ListOfflineKeyAnalysisNodesResponse)
+
 const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service => {
   // The call's span carries the HTTP attributes. The platform's own client span would end with
   // the signed request (security token included) in its exit, for any tracer to print.
@@ -406,31 +698,88 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
   const layerRetry = options.retry ?? defaultRetrySchedule
   const layerTimeout = Either.isRight(settings) ? settings.right.timeout ?? defaultTimeout : defaultTimeout
 
-  const fetchPage: FetchPage = (query, instanceSegment, callOptions) => {
+  /** Sends one call of the resource: `path` follows `/offline/key-analysis`. */
+  const send = <A>(call: {
+    readonly method: "GET" | "POST" | "DELETE"
+    readonly instanceSegment: string
+    readonly path: string
+    readonly urlParams?: ReadonlyArray<readonly [string, string]>
+    readonly body?: unknown
+    readonly decode: (json: unknown) => Either.Either<A, string>
+    readonly retryable?: (error: DcsError) => boolean
+    readonly options: CallOptions
+  }): Effect.Effect<internalHttp.Answer<A>, DcsError> => {
     if (Either.isLeft(settings)) return Effect.fail(settings.left)
-    const callTimeout = validateTimeout(callOptions.timeout)
+    const callTimeout = validateTimeout(call.options.timeout)
     if (Either.isLeft(callTimeout)) return Effect.fail(callTimeout.left)
     const { endpoint, projectSegment } = settings.right
-    const urlParams: Array<[string, string]> = []
-    if (query.offset !== undefined) urlParams.push(["offset", String(query.offset)])
-    if (query.limit !== undefined) urlParams.push(["limit", String(query.limit)])
-    if (query.status !== undefined) urlParams.push(["status", query.status])
-    const request = HttpClientRequest.get(
-      `${endpoint}/v2/${projectSegment}/instances/${instanceSegment}/offline/key-analysis`,
-      { headers, urlParams }
-    )
-    const attempt = internalHttp.executeJson(
-      httpClient,
-      request,
-      decodeListResponse,
-      callTimeout.right ?? layerTimeout
-    )
-    return attempt.pipe(
-      Effect.retry(retryPolicy(callOptions.retry ?? layerRetry)),
-      Effect.map((answer) => ({ response: answer.value, requestId: Option.fromNullable(answer.requestId) }))
+    const url = `${endpoint}/v2/${projectSegment}/instances/${call.instanceSegment}/offline/key-analysis${call.path}`
+    const base = HttpClientRequest.make(call.method)(url, { headers, urlParams: call.urlParams ?? [] })
+    const request = call.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, call.body)
+    return internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout).pipe(
+      Effect.retry(retryPolicy(call.options.retry ?? layerRetry, call.retryable))
     )
   }
-  return fromFetchPage(fetchPage)
+
+  const backend: Backend = {
+    listPage: (query, instanceSegment, callOptions) => {
+      const urlParams: Array<readonly [string, string]> = []
+      if (query.offset !== undefined) urlParams.push(["offset", String(query.offset)])
+      if (query.limit !== undefined) urlParams.push(["limit", String(query.limit)])
+      if (query.status !== undefined) urlParams.push(["status", query.status])
+      return Effect.map(
+        send({ method: "GET", instanceSegment, path: "", urlParams, decode: decodeListResponse, options: callOptions }),
+        (answer) => ({ response: answer.value, requestId: Option.fromNullable(answer.requestId) })
+      )
+    },
+    create: (input, callOptions) =>
+      Effect.map(
+        send({
+          method: "POST",
+          instanceSegment: input.instanceSegment,
+          path: "",
+          body: input.backupId === undefined
+            ? { node_id: input.nodeId }
+            : { node_id: input.nodeId, backup_id: input.backupId },
+          decode: decodeTaskId,
+          retryable: isThrottled,
+          options: callOptions
+        }),
+        (answer) => answer.value.taskId
+      ),
+    show: (input, callOptions) =>
+      Effect.map(
+        send({
+          method: "GET",
+          instanceSegment: input.instanceSegment,
+          path: `/${input.taskSegment}`,
+          decode: decodeReport,
+          options: callOptions
+        }),
+        (answer) => answer.value
+      ),
+    // No body: an empty `{}` would be hashed into the signature the gateway checks.
+    delete: (input, callOptions) =>
+      Effect.asVoid(send({
+        method: "DELETE",
+        instanceSegment: input.instanceSegment,
+        path: `/${input.taskSegment}`,
+        decode: decodeTaskId,
+        options: callOptions
+      })),
+    nodes: (input, callOptions) =>
+      Effect.map(
+        send({
+          method: "GET",
+          instanceSegment: input.instanceSegment,
+          path: `/${input.taskSegment}/nodes`,
+          decode: decodeNodes,
+          options: callOptions
+        }),
+        (answer) => answer.value.nodes
+      )
+  }
+  return fromBackend(backend)
 }
 
 /**
@@ -464,9 +813,50 @@ export const layerConfig = (
  * @since 0.1.0
  * @category testing
  */
-export interface TestCall {
-  readonly operation: "listOfflineKeyAnalysisTasks"
-  readonly query: ListQuery
+export type TestCall =
+  | { readonly operation: "listOfflineKeyAnalysisTasks"; readonly query: ListQuery }
+  | {
+    readonly operation: "createOfflineKeyAnalysis"
+    readonly instanceId: string
+    readonly nodeId: string
+    readonly backupId: string | undefined
+  }
+  | {
+    readonly operation: "showOfflineKeyAnalysisTask" | "deleteOfflineKeyAnalysisTask" | "listOfflineKeyAnalysisNodes"
+    readonly instanceId: string
+    readonly taskId: string
+  }
+
+/**
+ * How analyses created in the test layer move: `waiting` for `waitingFor`, `running` for
+ * `runningFor`, then `outcome`, on the test's `Clock` (so `TestClock.adjust` moves them).
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export interface TestAnalysisOptions {
+  /** 2 seconds by default. */
+  readonly waitingFor?: Duration.DurationInput | undefined
+  /** 8 seconds by default. */
+  readonly runningFor?: Duration.DurationInput | undefined
+  /** `success` by default. */
+  readonly outcome?: ((analysis: CreateInput) => "success" | "failed") | undefined
+  /** The report of a successful analysis; by default one with the task's ids and times only. */
+  readonly report?: ((analysis: TestAnalysis) => OfflineKeyAnalysisReport) | undefined
+}
+
+/**
+ * An analysis created in the test layer.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export interface TestAnalysis {
+  readonly taskId: string
+  readonly instanceId: string
+  readonly nodeId: string
+  readonly backupId: string | undefined
+  readonly record: OfflineKeyAnalysisRecord
 }
 
 /**
@@ -482,6 +872,10 @@ export interface TestOptions {
   readonly maxLimit?: number | undefined
   /** Fails a call with the error returned, if any. */
   readonly failWith?: ((call: TestCall) => DcsError | undefined) | undefined
+  /** How created analyses move. */
+  readonly analysis?: TestAnalysisOptions | undefined
+  /** Reports of the given `tasks`, by task id (show answers an empty report otherwise). */
+  readonly reports?: Readonly<Record<string, OfflineKeyAnalysisReport>> | undefined
 }
 
 /**
@@ -499,68 +893,21 @@ export class TestClient extends Context.Tag("@effect-dcs/core/DcsClient/TestClie
   readonly setFailWith: (failWith: ((call: TestCall) => DcsError | undefined) | undefined) => Effect.Effect<void>
 }>() {}
 
-interface TestState {
-  readonly calls: ReadonlyArray<TestCall>
-  readonly everyInstance: ReadonlyArray<OfflineKeyAnalysisRecord>
-  readonly instances: Readonly<Record<string, ReadonlyArray<OfflineKeyAnalysisRecord>>> | undefined
-  readonly failWith: ((call: TestCall) => DcsError | undefined) | undefined
-}
-
 /**
  * An in-memory client for unit tests: no network. It validates input exactly as the live client
  * does, pages like the server (offset, limit with the server's default of 10, status; `total`
- * counts the tasks matching the filter), can be told to fail with any `DcsError`, and records
- * the calls made (see `TestClient`).
+ * counts the tasks matching the filter), runs created analyses through waiting, running and
+ * success or failed as the test's clock advances, can be told to fail with any `DcsError`, and
+ * records the calls made (see `TestClient`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerTest = (options: TestOptions = {}): Layer.Layer<DcsClient | TestClient> =>
-  Layer.effectContext(Effect.gen(function*() {
-    const state = yield* Ref.make<TestState>({
-      calls: [],
-      everyInstance: options.tasks ?? [],
-      instances: options.instances,
-      failWith: options.failWith
-    })
-    const fetchPage: FetchPage = (query) =>
-      Ref.modify(state, (s): [Either.Either<FetchedPage, DcsError>, TestState] => {
-        const call: TestCall = { operation: "listOfflineKeyAnalysisTasks", query }
-        const next = { ...s, calls: [...s.calls, call] }
-        const failure = s.failWith?.(call)
-        if (failure !== undefined) return [Either.left(failure), next]
-        const tasks = s.instances === undefined ? s.everyInstance : s.instances[query.instanceId]
-        if (tasks === undefined) {
-          return [Either.left(testNotFound(query.instanceId)), next]
-        }
-        const matching = query.status === undefined ? tasks : tasks.filter((task) => task.status === query.status)
-        const offset = query.offset ?? 0
-        const limit = Math.min(query.limit ?? 10, options.maxLimit ?? Number.POSITIVE_INFINITY)
-        const response = new ListOfflineKeyAnalysisTasksResponse({
-          instanceId: Option.some(query.instanceId),
-          total: matching.length,
-          records: matching.slice(offset, offset + limit)
-        })
-        return [Either.right({ response, requestId: Option.some(`test-${next.calls.length}`) }), next]
-      }).pipe(Effect.flatten)
-    const control: TestClient["Type"] = {
-      calls: Effect.map(Ref.get(state), (s) => s.calls),
-      setTasks: (tasks, instanceId) =>
-        Ref.update(state, (s) =>
-          instanceId === undefined
-            ? { ...s, everyInstance: tasks, instances: undefined }
-            : { ...s, instances: { ...(s.instances ?? {}), [instanceId]: tasks } }),
-      setFailWith: (failWith) => Ref.update(state, (s) => ({ ...s, failWith }))
-    }
-    return Context.make(DcsClient, fromFetchPage(fetchPage)).pipe(Context.add(TestClient, control))
-  }))
-
-const testNotFound = (instanceId: string) =>
-  new DcsNotFound({
-    status: 404,
-    errorCode: "DCS.4401",
-    errorMsg: `The instance ${instanceId} does not exist.`
-  })
+  Layer.effectContext(
+    Effect.map(internalTest.make(options), ({ backend, control }) =>
+      Context.make(DcsClient, fromBackend(backend)).pipe(Context.add(TestClient, control)))
+  )
 
 // ---------------------------------------------------------------------------------------------
 // Accessors
@@ -598,3 +945,67 @@ export const streamOfflineKeyAnalysisTasks = (
   request: StreamOfflineKeyAnalysisTasksRequest
 ): Stream.Stream<OfflineKeyAnalysisRecord, DcsError, DcsClient> =>
   Stream.unwrap(Effect.map(DcsClient, (client) => client.streamOfflineKeyAnalysisTasks(request)))
+
+/**
+ * Starts an analysis of a node's backup; answers the task id.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const createOfflineKeyAnalysis = (
+  request: CreateOfflineKeyAnalysisRequest
+): Effect.Effect<string, DcsError, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.createOfflineKeyAnalysis(request))
+
+/**
+ * The report of a task.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const showOfflineKeyAnalysisTask = (
+  request: TaskRequest
+): Effect.Effect<OfflineKeyAnalysisReport, DcsError, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.showOfflineKeyAnalysisTask(request))
+
+/**
+ * Deletes a task.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const deleteOfflineKeyAnalysisTask = (request: TaskRequest): Effect.Effect<void, DcsError, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.deleteOfflineKeyAnalysisTask(request))
+
+/**
+ * The nodes a task analysed.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const listOfflineKeyAnalysisNodes = (
+  request: TaskRequest
+): Effect.Effect<ReadonlyArray<OfflineKeyAnalysisNode>, DcsError, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.listOfflineKeyAnalysisNodes(request))
+
+/**
+ * Waits until a task is `success` (its record) or `failed` (`DcsAnalysisFailed`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const waitForOfflineKeyAnalysisTask = (
+  request: WaitForOfflineKeyAnalysisTaskRequest
+): Effect.Effect<OfflineKeyAnalysisRecord, DcsError | DcsAnalysisFailed | DcsWaitTimeout, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.waitForOfflineKeyAnalysisTask(request))
+
+/**
+ * Create, wait, show: analyses a node's keys and answers the finished task and its report.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const analyzeKeys = (
+  request: AnalyzeKeysRequest
+): Effect.Effect<AnalysisResult, DcsError | DcsAnalysisFailed | DcsWaitTimeout, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.analyzeKeys(request))

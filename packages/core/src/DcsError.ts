@@ -144,6 +144,40 @@ export class DcsUnexpectedStatus extends Schema.TaggedError<DcsUnexpectedStatus>
 }
 
 /**
+ * `DCS.4231`: an offline key analysis is already waiting or running on that node. Creating
+ * another fails at once; the running one may take many minutes, so the caller decides whether
+ * to wait for it (`waitForOfflineKeyAnalysisTask`) or try later.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsAnalysisAlreadyRunning
+  extends Schema.TaggedError<DcsAnalysisAlreadyRunning>()("DcsAnalysisAlreadyRunning", statusFields)
+{
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
+ * `DCS.4232`: the task does not exist, or was deleted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsTaskNotFound extends Schema.TaggedError<DcsTaskNotFound>()("DcsTaskNotFound", statusFields) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return describeStatus(this)
+  }
+}
+
+/**
  * No usable response: the connection was refused or reset, the request timed out, or the body
  * could not be read.
  *
@@ -244,12 +278,56 @@ export class DcsPaginationError extends Schema.TaggedError<DcsPaginationError>()
 }
 
 /**
+ * The analysis a waiter waited for ended in `failed`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsAnalysisFailed extends Schema.TaggedError<DcsAnalysisFailed>()("DcsAnalysisFailed", {
+  instanceId: Schema.String,
+  taskId: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `The offline key analysis ${this.taskId} of instance ${this.instanceId} failed`
+  }
+}
+
+/**
+ * A waiter gave up: the task had not finished within the time allowed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsWaitTimeout extends Schema.TaggedError<DcsWaitTimeout>()("DcsWaitTimeout", {
+  instanceId: Schema.String,
+  taskId: Schema.String,
+  /** How long the waiter waited, in milliseconds. */
+  waitedMillis: Schema.Number,
+  /** The last status the list showed; absent when the task was never listed. */
+  lastStatus: Schema.optional(Schema.String)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `The offline key analysis ${this.taskId} of instance ${this.instanceId} did not finish within ${this.waitedMillis} ms (${
+      this.lastStatus === undefined ? "never listed" : `last status: ${this.lastStatus}`
+    })`
+  }
+}
+
+/**
  * Every error the DCS client can fail with.
  *
  * @since 0.1.0
  * @category errors
  */
 export type DcsError =
+  | DcsAnalysisAlreadyRunning
+  | DcsTaskNotFound
   | DcsBadRequest
   | DcsUnauthorized
   | DcsForbidden
@@ -268,6 +346,8 @@ export type DcsError =
  * @category schemas
  */
 export const DcsError: Schema.Union<[
+  typeof DcsAnalysisAlreadyRunning,
+  typeof DcsTaskNotFound,
   typeof DcsBadRequest,
   typeof DcsUnauthorized,
   typeof DcsForbidden,
@@ -279,6 +359,8 @@ export const DcsError: Schema.Union<[
   typeof DcsInvalidRequest,
   typeof DcsPaginationError
 ]> = Schema.Union(
+  DcsAnalysisAlreadyRunning,
+  DcsTaskNotFound,
   DcsBadRequest,
   DcsUnauthorized,
   DcsForbidden,
@@ -298,6 +380,8 @@ export const DcsError: Schema.Union<[
  * @category errors
  */
 export type DcsStatusError =
+  | DcsAnalysisAlreadyRunning
+  | DcsTaskNotFound
   | DcsBadRequest
   | DcsUnauthorized
   | DcsForbidden
@@ -306,6 +390,8 @@ export type DcsStatusError =
   | DcsUnexpectedStatus
 
 const statusTags: ReadonlySet<string> = new Set([
+  "DcsAnalysisAlreadyRunning",
+  "DcsTaskNotFound",
   "DcsBadRequest",
   "DcsUnauthorized",
   "DcsForbidden",
@@ -313,6 +399,19 @@ const statusTags: ReadonlySet<string> = new Set([
   "DcsInternalServerError",
   "DcsUnexpectedStatus"
 ])
+
+/**
+ * The error codes that have an error of their own, whatever the status that carried them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const errorCodes = {
+  analysisAlreadyRunning: "DCS.4231",
+  taskNotFound: "DCS.4232",
+  notSupported: "DCS.4230",
+  authenticationFailed: "APIGW.0301"
+} as const
 
 /**
  * Whether an error answers a non-2xx response.
@@ -332,6 +431,10 @@ export const isStatusError = (error: unknown): error is DcsStatusError =>
  */
 export const withOffset = (error: DcsError, offset: number): DcsError => {
   switch (error._tag) {
+    case "DcsAnalysisAlreadyRunning":
+      return new DcsAnalysisAlreadyRunning({ ...error, offset })
+    case "DcsTaskNotFound":
+      return new DcsTaskNotFound({ ...error, offset })
     case "DcsBadRequest":
       return new DcsBadRequest({ ...error, offset })
     case "DcsUnauthorized":

@@ -181,3 +181,132 @@ export interface OfflineKeyAnalysisTaskPage {
   /** The `X-Request-Id` of the response. */
   readonly requestId: Option.Option<string>
 }
+
+// ---------------------------------------------------------------------------------------------
+// Create, show, delete, nodes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The answer of create and delete: the task's id.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class TaskIdResponse extends Schema.Class<TaskIdResponse>("TaskIdResponse")({
+  taskId: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("task_id"))
+}) {}
+
+// Counters of a report can pass 2^31 (total bytes of an instance); JSON numbers are exact to 2^53.
+const Count = Schema.NonNegativeInt
+
+const optionalString = <Key extends string>(key: Key) =>
+  Schema.optionalWith(Schema.String, { as: "Option", nullable: true }).pipe(Schema.fromKey(key))
+
+const optionalCount = <Key extends string>(key: Key) =>
+  Schema.optionalWith(Count, { as: "Option", nullable: true }).pipe(Schema.fromKey(key))
+
+const list = <S extends Schema.Schema.Any>(item: S) =>
+  Schema.optionalWith(Schema.Array(item), { nullable: true, default: () => [] })
+
+/**
+ * One of the biggest keys of a report. `type` is one of `string`, `list`, `set`, `zset`, `hash`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class BigKey extends Schema.Class<BigKey>("BigKey")({
+  key: Schema.String,
+  type: Schema.String,
+  bytes: Count,
+  /** The number of elements (1 for a string). */
+  numOfElem: optionalCount("num_of_elem")
+}) {}
+
+/**
+ * One of the key prefixes with the most keys, per data type.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class KeyPrefix extends Schema.Class<KeyPrefix>("KeyPrefix")({
+  keyPrefix: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("key_prefix")),
+  type: Schema.String,
+  bytes: Count,
+  num: Count
+}) {}
+
+/**
+ * Bytes used by one data type.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class TypeBytes extends Schema.Class<TypeBytes>("TypeBytes")({
+  type: Schema.String,
+  bytes: Count
+}) {}
+
+/**
+ * Keys of one data type.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class TypeNum extends Schema.Class<TypeNum>("TypeNum")({
+  type: Schema.String,
+  num: Count
+}) {}
+
+/**
+ * The report of one analysis (the show operation). Every field may be absent: a task that has
+ * not finished has no report yet. The service does not say the task's status here; the list does.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class OfflineKeyAnalysisReport extends Schema.Class<OfflineKeyAnalysisReport>("OfflineKeyAnalysisReport")({
+  id: optionalString("id"),
+  instanceId: optionalString("instance_id"),
+  nodeId: optionalString("node_id"),
+  backupId: optionalString("backup_id"),
+  groupName: optionalString("group_name"),
+  nodeIp: optionalString("node_ip"),
+  nodeIpv6: optionalString("node_ipv6"),
+  /** `master` or `slave`. */
+  nodeType: optionalString("node_type"),
+  /** `new_backup` (a backup was taken first) or `old_backup` (an existing backup was analysed). */
+  analysisType: optionalString("analysis_type"),
+  startedAt: optionalTime("started_at"),
+  finishedAt: optionalTime("finished_at"),
+  totalBytes: optionalCount("total_bytes"),
+  totalNum: optionalCount("total_num"),
+  largestKeyPrefixes: list(KeyPrefix).pipe(Schema.fromKey("largest_key_prefixes")),
+  largestKeys: list(BigKey).pipe(Schema.fromKey("largest_keys")),
+  typeBytes: list(TypeBytes).pipe(Schema.fromKey("type_bytes")),
+  typeNum: list(TypeNum).pipe(Schema.fromKey("type_num"))
+}) {}
+
+/**
+ * A node an analysis ran on.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class OfflineKeyAnalysisNode extends Schema.Class<OfflineKeyAnalysisNode>("OfflineKeyAnalysisNode")({
+  id: Schema.String,
+  name: optionalString("name"),
+  groupName: optionalString("group_name"),
+  nodeIpv6: optionalString("node_ipv6")
+}) {}
+
+/**
+ * The answer of the nodes operation.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class ListOfflineKeyAnalysisNodesResponse
+  extends Schema.Class<ListOfflineKeyAnalysisNodesResponse>("ListOfflineKeyAnalysisNodesResponse")({
+    nodes: list(OfflineKeyAnalysisNode)
+  })
+{}

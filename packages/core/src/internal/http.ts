@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import {
+  DcsAnalysisAlreadyRunning,
   DcsBadRequest,
   DcsDecodeError,
   type DcsError,
@@ -16,9 +17,11 @@ import {
   DcsInternalServerError,
   DcsNotFound,
   type DcsStatusError,
+  DcsTaskNotFound,
   DcsTransportError,
   DcsUnauthorized,
-  DcsUnexpectedStatus
+  DcsUnexpectedStatus,
+  errorCodes
 } from "../DcsError.js"
 import { excerpt, redact } from "./redact.js"
 
@@ -181,6 +184,12 @@ export const statusError = (fields: {
   readonly body: string
 }): DcsStatusError => {
   const { body, ...common } = fields
+  switch (fields.errorCode) {
+    case errorCodes.analysisAlreadyRunning:
+      return new DcsAnalysisAlreadyRunning(common)
+    case errorCodes.taskNotFound:
+      return new DcsTaskNotFound(common)
+  }
   switch (fields.status) {
     case 400:
       return new DcsBadRequest(common)

@@ -87,3 +87,17 @@ export const endpoint = (value: unknown): Either.Either<string, DcsInvalidReques
   if (url.hash !== "" || value.includes("#")) return invalid("endpoint", "must not carry a fragment")
   return Either.right(url.origin + url.pathname.replace(/\/+$/, ""))
 }
+
+/**
+ * An identifier sent in a JSON body: non-blank, no control characters, bounded.
+ *
+ * @internal
+ */
+export const identifier = (field: string, value: unknown): Either.Either<string, DcsInvalidRequest> => {
+  if (typeof value !== "string") return invalid(field, `must be a string, got ${describe(value)}`)
+  if (value.trim() === "") return invalid(field, "must not be empty or blank")
+  if (value.length > MAX_ID_LENGTH) return invalid(field, `must be at most ${MAX_ID_LENGTH} characters`)
+
+  if (/[\u0000-\u001f\u007f]/.test(value)) return invalid(field, "must not contain control characters")
+  return Either.right(value)
+}

@@ -1,0 +1,246 @@
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type {
+  Backend,
+  CreateInput,
+  FetchedPage,
+  TaskInput,
+  TestAnalysis,
+  TestCall,
+  TestClient,
+  TestOptions
+} from "../DcsClient.js"
+import { DcsAnalysisAlreadyRunning, type DcsError, DcsNotFound, DcsTaskNotFound } from "../DcsError.js"
+import {
+  ListOfflineKeyAnalysisTasksResponse,
+  OfflineKeyAnalysisNode,
+  OfflineKeyAnalysisRecord,
+  OfflineKeyAnalysisReport
+} from "../OfflineKeyAnalysis.js"
+
+interface Created {
+  readonly input: CreateInput
+  readonly taskId: string
+  readonly createdAt: number
+  readonly outcome: "success" | "failed"
+}
+
+interface State {
+  readonly calls: ReadonlyArray<TestCall>
+  readonly everyInstance: ReadonlyArray<OfflineKeyAnalysisRecord>
+  readonly instances: Readonly<Record<string, ReadonlyArray<OfflineKeyAnalysisRecord>>> | undefined
+  readonly failWith: ((call: TestCall) => DcsError | undefined) | undefined
+  /** Analyses created through the client, newest first. */
+  readonly created: ReadonlyArray<Created>
+  readonly deleted: ReadonlySet<string>
+}
+
+const notFound = (instanceId: string) =>
+  new DcsNotFound({ status: 404, errorCode: "DCS.4401", errorMsg: `The instance ${instanceId} does not exist.` })
+
+const taskNotFound = (taskId: string) =>
+  new DcsTaskNotFound({
+    status: 400,
+    errorCode: "DCS.4232",
+    errorMsg: `The offline key analysis task ${taskId} does not exist or has been deleted.`
+  })
+
+const alreadyRunning = (nodeId: string) =>
+  new DcsAnalysisAlreadyRunning({
+    status: 400,
+    errorCode: "DCS.4231",
+    errorMsg: `An offline key analysis task is already running on node ${nodeId}.`
+  })
+
+/** @internal */
+export const make = (options: TestOptions) =>
+  Effect.gen(function*() {
+    const waitingFor = Duration.toMillis(options.analysis?.waitingFor ?? "2 seconds")
+    const runningFor = Duration.toMillis(options.analysis?.runningFor ?? "8 seconds")
+    const state = yield* Ref.make<State>({
+      calls: [],
+      everyInstance: options.tasks ?? [],
+      instances: options.instances,
+      failWith: options.failWith,
+      created: [],
+      deleted: new Set()
+    })
+
+    // A created analysis as the list shows it at `now`.
+    const recordOf = (created: Created, now: number): OfflineKeyAnalysisRecord => {
+      const started = created.createdAt + waitingFor
+      const finished = started + runningFor
+      return new OfflineKeyAnalysisRecord({
+        id: created.taskId,
+        status: now < started ? "waiting" : now < finished ? "running" : created.outcome,
+        createdAt: utc(created.createdAt),
+        startedAt: now < started ? Option.none() : Option.some(utc(started)),
+        finishedAt: now < finished ? Option.none() : Option.some(utc(finished))
+      })
+    }
+
+    const tasksOf = (
+      s: State,
+      instanceId: string,
+      now: number
+    ): ReadonlyArray<OfflineKeyAnalysisRecord> | undefined => {
+      const given = s.instances === undefined ? s.everyInstance : s.instances[instanceId]
+      if (given === undefined) return undefined
+      const created = s.created.filter((c) => c.input.instanceId === instanceId).map((c) => recordOf(c, now))
+      return [...created, ...given].filter((task) => !s.deleted.has(task.id))
+    }
+
+    // Records the call, applies `failWith`, then answers with `f`.
+    const respond = <A>(call: TestCall, f: (s: State, now: number) => readonly [Either.Either<A, DcsError>, State]) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.modify(state, (s): [Either.Either<A, DcsError>, State] => {
+          const recorded = { ...s, calls: [...s.calls, call] }
+          const failure = s.failWith?.(call)
+          if (failure !== undefined) return [Either.left(failure), recorded]
+          const [result, next] = f(recorded, now)
+          return [result, next]
+        })).pipe(Effect.flatten)
+
+    const findTask = (
+      s: State,
+      input: TaskInput,
+      now: number
+    ): Either.Either<OfflineKeyAnalysisRecord, DcsError> => {
+      const tasks = tasksOf(s, input.instanceId, now)
+      if (tasks === undefined) return Either.left(notFound(input.instanceId))
+      const task = tasks.find((t) => t.id === input.taskId)
+      return task === undefined ? Either.left(taskNotFound(input.taskId)) : Either.right(task)
+    }
+
+    const reportOf = (s: State, task: OfflineKeyAnalysisRecord, instanceId: string): OfflineKeyAnalysisReport => {
+      const created = s.created.find((c) => c.taskId === task.id)
+      const given = options.reports?.[task.id]
+      if (given !== undefined) return given
+      if (created !== undefined && task.status === "success" && options.analysis?.report !== undefined) {
+        const analysis: TestAnalysis = {
+          taskId: task.id,
+          instanceId,
+          nodeId: created.input.nodeId,
+          backupId: created.input.backupId,
+          record: task
+        }
+        return options.analysis.report(analysis)
+      }
+      return new OfflineKeyAnalysisReport({
+        id: Option.some(task.id),
+        instanceId: Option.some(instanceId),
+        nodeId: Option.fromNullable(created?.input.nodeId),
+        backupId: Option.fromNullable(created?.input.backupId),
+        groupName: Option.none(),
+        nodeIp: Option.none(),
+        nodeIpv6: Option.none(),
+        nodeType: Option.none(),
+        analysisType: created === undefined
+          ? Option.none()
+          : Option.some(created.input.backupId === undefined ? "new_backup" : "old_backup"),
+        startedAt: task.startedAt,
+        finishedAt: task.finishedAt,
+        totalBytes: Option.none(),
+        totalNum: Option.none(),
+        largestKeyPrefixes: [],
+        largestKeys: [],
+        typeBytes: [],
+        typeNum: []
+      })
+    }
+
+    const backend: Backend = {
+      listPage: (query) =>
+        respond<FetchedPage>({ operation: "listOfflineKeyAnalysisTasks", query }, (s, now) => {
+          const tasks = tasksOf(s, query.instanceId, now)
+          if (tasks === undefined) return [Either.left(notFound(query.instanceId)), s]
+          const matching = query.status === undefined ? tasks : tasks.filter((task) => task.status === query.status)
+          const offset = query.offset ?? 0
+          const limit = Math.min(query.limit ?? 10, options.maxLimit ?? Number.POSITIVE_INFINITY)
+          const response = new ListOfflineKeyAnalysisTasksResponse({
+            instanceId: Option.some(query.instanceId),
+            total: matching.length,
+            records: matching.slice(offset, offset + limit)
+          })
+          return [Either.right({ response, requestId: Option.some(`test-${s.calls.length}`) }), s]
+        }),
+      create: (input) =>
+        respond<string>(
+          {
+            operation: "createOfflineKeyAnalysis",
+            instanceId: input.instanceId,
+            nodeId: input.nodeId,
+            backupId: input.backupId
+          },
+          (s, now) => {
+            if (tasksOf(s, input.instanceId, now) === undefined) return [Either.left(notFound(input.instanceId)), s]
+            const busy = s.created.some((c) => {
+              if (c.input.instanceId !== input.instanceId || c.input.nodeId !== input.nodeId) return false
+              if (s.deleted.has(c.taskId)) return false
+              const status = recordOf(c, now).status
+              return status === "waiting" || status === "running"
+            })
+            if (busy) return [Either.left(alreadyRunning(input.nodeId)), s]
+            const taskId = `test-task-${s.created.length + 1}`
+            const created: Created = {
+              input,
+              taskId,
+              createdAt: now,
+              outcome: options.analysis?.outcome?.(input) ?? "success"
+            }
+            return [Either.right(taskId), { ...s, created: [created, ...s.created] }]
+          }
+        ),
+      show: (input) =>
+        respond<OfflineKeyAnalysisReport>(
+          { operation: "showOfflineKeyAnalysisTask", instanceId: input.instanceId, taskId: input.taskId },
+          (s, now) => [Either.map(findTask(s, input, now), (task) => reportOf(s, task, input.instanceId)), s]
+        ),
+      delete: (input) =>
+        respond<void>(
+          { operation: "deleteOfflineKeyAnalysisTask", instanceId: input.instanceId, taskId: input.taskId },
+          (s, now) => {
+            const found = findTask(s, input, now)
+            return Either.isLeft(found)
+              ? [Either.left(found.left), s]
+              : [Either.void, { ...s, deleted: new Set([...s.deleted, input.taskId]) }]
+          }
+        ),
+      nodes: (input) =>
+        respond<ReadonlyArray<OfflineKeyAnalysisNode>>(
+          { operation: "listOfflineKeyAnalysisNodes", instanceId: input.instanceId, taskId: input.taskId },
+          (s, now) => [
+            Either.map(findTask(s, input, now), (task) => {
+              const created = s.created.find((c) => c.taskId === task.id)
+              return created === undefined ? [] : [
+                new OfflineKeyAnalysisNode({
+                  id: created.input.nodeId,
+                  name: Option.none(),
+                  groupName: Option.none(),
+                  nodeIpv6: Option.none()
+                })
+              ]
+            }),
+            s
+          ]
+        )
+    }
+
+    const control: TestClient["Type"] = {
+      calls: Effect.map(Ref.get(state), (s) => s.calls),
+      setTasks: (tasks, instanceId) =>
+        Ref.update(state, (s) =>
+          instanceId === undefined
+            ? { ...s, everyInstance: tasks, instances: undefined }
+            : { ...s, instances: { ...(s.instances ?? {}), [instanceId]: tasks } }),
+      setFailWith: (failWith) => Ref.update(state, (s) => ({ ...s, failWith }))
+    }
+    return { backend, control }
+  })
+
+const utc = (millis: number) => DateTime.unsafeMake(millis)
