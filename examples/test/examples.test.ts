@@ -39,4 +39,11 @@ describe("examples", () => {
     expect(stdout).toContain("APIGW.0301")
     expect(stdout).toContain("not sent: Invalid instanceId")
   })
+
+  it("analyze-keys creates an analysis, waits for it and prints the report", async () => {
+    const { stdout } = await runExample("analyze-keys.ts")
+    expect(stdout).toMatch(/Task [0-9a-f-]{36} finished\./)
+    expect(stdout).toContain("Biggest keys:")
+    expect(stdout).toContain("Prefixes with the most keys:")
+  })
 })

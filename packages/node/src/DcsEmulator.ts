@@ -14,13 +14,38 @@
  * const program = Effect.gen(function*() {
  *   const emulator = yield* DcsEmulator
  *   // point the client at emulator.url with emulator.credentials and emulator.projectId
+ *   const [master] = yield* emulator.nodes() // node ids to create analyses on
  *   yield* emulator.injectFaults({ _tag: "Status", status: 503, retryAfter: "1" })
  * }).pipe(Effect.provide(DcsEmulator.layer({ instances: [{ id: "my-instance" }] })))
  * ```
  *
- * The emulator reads the time from Effect's `Clock` (to check `X-Sdk-Date` and to date the tasks
- * it creates) and sleeps with it (added latency). Under `it.effect` the `TestClock` starts at 0:
- * sign requests with the same clock, or run the test with `it.live`.
+ * ## The resource
+ *
+ * Every operation under `/v2/{project_id}/instances/{instance_id}/offline/key-analysis`, each
+ * behind the same checks (signature, project, instance, `DCS.4230`) and fault injection:
+ *
+ * - `GET`: the list, newest first, with `offset`, `limit` and `status`.
+ * - `POST` `{"node_id", "backup_id"?}`: starts an analysis of one node of the instance and answers
+ *   `{"task_id"}`. `DCS.4231` while another analysis waits or runs on that node; `DCS.4402` for a
+ *   node the instance does not have; `DCS.4961` for a body that is not a JSON object with a
+ *   non-empty string `node_id` (and a string `backup_id`, if any; `null` and `""` mean none).
+ * - `GET /{task_id}`: the details (no status, as on the service); the report once the task has
+ *   succeeded (see {@link generateReport}).
+ * - `DELETE /{task_id}`: removes the task, whatever its status; `{"task_id"}`. A body is ignored.
+ * - `GET /{task_id}/nodes`: `{"nodes": [{id, name, group_name, node_ipv6}]}`, the task's node.
+ * - An unknown (or deleted) task id: 400 `DCS.4232`.
+ *
+ * An analysis created through the API moves with the `Clock`: `waiting` for
+ * `AnalysisSettings.waitingFor` (default 2 s), `running` for `runningFor` (default 8 s), then
+ * `success`, or `failed` when told so (`failNextAnalysis`, `failWhen`). Its status is computed on
+ * each read, so under a `TestClock`, `TestClock.adjust` moves it; nothing runs in the background.
+ * Tasks given as data (`Instance.tasks`, `addTasks`) keep their status, never block a new
+ * analysis, and are shown like the others: a node of the instance picked from the task id, and a
+ * report generated from it when their status is `success`.
+ *
+ * The emulator reads the time from Effect's `Clock` (to check `X-Sdk-Date`, to date the tasks it
+ * creates and to move them along) and sleeps with it (added latency). Under `it.effect` the
+ * `TestClock` starts at 0: sign requests with the same clock, or run the test with `it.live`.
  *
  * @since 0.1.0
  */
@@ -32,6 +57,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/emulator.js"
+import * as internalReports from "./internal/emulatorReports.js"
 import * as internalTasks from "./internal/emulatorTasks.js"
 
 /**
@@ -62,6 +88,107 @@ export interface Instance {
   readonly tasks?: ReadonlyArray<WireTask> | undefined
   /** Default `true`. */
   readonly supportsKeyAnalysis?: boolean | undefined
+  /**
+   * The nodes analyses can run on. Default: a master and a slave of `group-0`, with UUID ids
+   * derived from the instance id (the same id gives the same nodes). Ids must be unique.
+   */
+  readonly nodes?: ReadonlyArray<Node> | undefined
+}
+
+/**
+ * A node of an instance. Missing fields get defaults: name `redis-<first 4 characters of the
+ * instance id>-000<n>`, group `group-0`, a private IPv4 address derived from the instance id, no
+ * IPv6 (`""`), and role `master` for the first node and `slave` for the others.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Node {
+  readonly id: string
+  readonly name?: string | undefined
+  readonly groupName?: string | undefined
+  readonly ip?: string | undefined
+  readonly ipv6?: string | undefined
+  readonly role?: "master" | "slave" | undefined
+}
+
+/**
+ * A node with its defaults applied.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedNode {
+  readonly id: string
+  readonly name: string
+  readonly groupName: string
+  readonly ip: string
+  /** `""` when the node has no IPv6 address. */
+  readonly ipv6: string
+  readonly role: "master" | "slave"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type KeyType = "string" | "list" | "set" | "zset" | "hash"
+
+/**
+ * The report fields of Show's answer, on the wire (snake_case), as {@link generateReport} makes them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface KeyAnalysisReport {
+  readonly total_bytes: number
+  readonly total_num: number
+  readonly largest_key_prefixes: ReadonlyArray<{
+    readonly key_prefix: string
+    readonly type: KeyType
+    readonly bytes: number
+    readonly num: number
+  }>
+  readonly largest_keys: ReadonlyArray<{
+    readonly key: string
+    readonly type: KeyType
+    readonly bytes: number
+    readonly num_of_elem: number
+  }>
+  readonly type_bytes: ReadonlyArray<{ readonly type: KeyType; readonly bytes: number }>
+  readonly type_num: ReadonlyArray<{ readonly type: KeyType; readonly num: number }>
+}
+
+/**
+ * What an analysis was created for, as `failWhen` sees it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AnalysisRequest {
+  readonly instanceId: string
+  readonly nodeId: string
+  /** `undefined` for a `new_backup` analysis. */
+  readonly backupId: string | undefined
+}
+
+/**
+ * How analyses created through the API move along. They are read when an analysis is created:
+ * changing them affects the analyses created afterwards.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AnalysisSettings {
+  /** From creation to start (`waiting`). Default 2 seconds; `Duration.infinity` never starts. */
+  readonly waitingFor: Duration.DurationInput
+  /** From start to finish (`running`). Default 8 seconds; `Duration.infinity` never finishes. */
+  readonly runningFor: Duration.DurationInput
+  /**
+   * `true` makes the analysis end `failed` rather than `success`. Default: none, every analysis
+   * succeeds (unless `failNextAnalysis` says otherwise). A throw is answered as a 500.
+   */
+  readonly failWhen: ((request: AnalysisRequest) => boolean) | undefined
 }
 
 /**
@@ -237,6 +364,7 @@ export interface Options {
   /** Default: one instance, `defaultInstanceId`, with 42 generated tasks. The first one is `instanceId`. */
   readonly instances?: ReadonlyArray<Instance> | undefined
   readonly faults?: Partial<FaultSettings> | undefined
+  readonly analysis?: Partial<AnalysisSettings> | undefined
   /** Default `127.0.0.1`. */
   readonly host?: string | undefined
   /** Default 0: a free port. */
@@ -302,11 +430,28 @@ export class DcsEmulator extends Context.Tag("@effect-dcs/node/DcsEmulator")<Dcs
     tasks: ReadonlyArray<WireTask>,
     options?: { readonly instanceId?: string | undefined }
   ) => Effect.Effect<void>
-  /** An instance's tasks (default: the first), newest first. */
+  /** An instance's tasks (default: the first), newest first, as a list request would show them now. */
   readonly tasks: (instanceId?: string) => Effect.Effect<ReadonlyArray<WireTask>>
+  /** An instance's nodes (default: the first), the ids `POST` accepts as `node_id`. */
+  readonly nodes: (instanceId?: string) => Effect.Effect<ReadonlyArray<ResolvedNode>>
+  /**
+   * Changes the settings given, for the analyses created from now on. `failWhen: undefined`
+   * removes it; other keys set to `undefined` stay as they are.
+   */
+  readonly setAnalysisSettings: (settings: Partial<AnalysisSettings>) => Effect.Effect<void>
+  readonly analysisSettings: Effect.Effect<{
+    readonly waitingFor: Duration.Duration
+    readonly runningFor: Duration.Duration
+    readonly failWhen: ((request: AnalysisRequest) => boolean) | undefined
+  }>
+  /** The next analysis created (on any instance and node) ends `failed`; each call fails one more. */
+  readonly failNextAnalysis: Effect.Effect<void>
   /** Adds an instance, or replaces the one with the same id. */
   readonly putInstance: (instance: Instance) => Effect.Effect<void>
-  /** Back to the state at start: instances, tasks and settings of the options; no faults, no requests. */
+  /**
+   * Back to the state at start: instances, tasks and settings of the options; no analyses created
+   * through the API, no queued failures, no faults, no requests.
+   */
   readonly reset: Effect.Effect<void>
 }>() {
   /**
@@ -352,3 +497,17 @@ export const generateTasks: (
   count: number,
   options?: { readonly seed?: number | undefined; readonly now?: number | undefined }
 ) => ReadonlyArray<WireTask> = internalTasks.generateTasks
+
+/**
+ * The report of a task that succeeded, generated from its id (the same id gives the same report):
+ * the 20 biggest keys by bytes, descending (strings of 1 to 40 MB like `session:user:48213`, lists
+ * like `queue:orders` with up to millions of elements, zsets, hashes, sets); key prefixes such as
+ * `session:`, `cache:product:` or `queue:`, grouped by type (string, list, set, zset, hash) and by
+ * key count within a type; bytes and key counts per type. Per type, the listed prefixes and big
+ * keys fit in the type's totals; `total_bytes` and `total_num` are the sums over the types, and
+ * `total_bytes` is always above 2^31 (about 10 to 40 GiB).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const generateReport: (taskId: string) => KeyAnalysisReport = internalReports.generateReport

@@ -31,6 +31,8 @@ interface CallOptions {
   /** Default: the list path of the emulator's first instance. */
   readonly path?: string
   readonly params?: Readonly<Record<string, string | ReadonlyArray<string>>>
+  /** Sent as `application/json` and signed: a string as it is, anything else through JSON.stringify. */
+  readonly body?: unknown
   readonly projectId?: string
   readonly accessKeyId?: string
   readonly secretAccessKey?: string
@@ -58,9 +60,14 @@ const call = (emulator: Emulator, options: CallOptions = {}) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const now = (yield* Clock.currentTimeMillis) + (options.skewMillis ?? 0)
-    const unsigned = HttpClientRequest.make(options.method ?? "GET")(
+    const bare = HttpClientRequest.make(options.method ?? "GET")(
       emulator.url + (options.path ?? listPath(emulator)),
       { urlParams: options.params ?? {} }
+    )
+    const unsigned = options.body === undefined ? bare : HttpClientRequest.bodyText(
+      bare,
+      typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+      "application/json"
     )
     const signed = options.unsigned === true ? unsigned : Signer.signRequest(unsigned, {
       credentials: {
@@ -247,9 +254,9 @@ describe("DcsEmulator", () => {
         for (
           const [method, path] of [
             ["GET", "/"],
-            ["GET", `${listPath(emulator)}/some-task`],
-            ["GET", `${listPath(emulator)}/some-task/nodes`],
-            ["POST", listPath(emulator)],
+            ["POST", `${listPath(emulator)}/some-task`],
+            ["DELETE", `${listPath(emulator)}/some-task/nodes`],
+            ["GET", `${listPath(emulator)}/some-task/nodes/more`],
             ["DELETE", listPath(emulator)],
             ["GET", "/v1/whatever"]
           ] as const
@@ -679,5 +686,533 @@ describe("DcsEmulator", () => {
         withEmulator({ instances: [{ id: "i", tasks: tasks25 }], faults: { insertTasksWhilePaging: 1 } }),
         Effect.provide(TestContext.TestContext)
       ))
+  })
+
+  describe("offline key analysis resource", () => {
+    const taskPath = (emulator: Emulator, taskId: string, instanceId = emulator.instanceId) =>
+      `${listPath(emulator, instanceId)}/${encodeURIComponent(taskId)}`
+    const nodesPath = (emulator: Emulator, taskId: string, instanceId = emulator.instanceId) =>
+      `${taskPath(emulator, taskId, instanceId)}/nodes`
+
+    const create = (emulator: Emulator, body: unknown, instanceId = emulator.instanceId) =>
+      call(emulator, { method: "POST", path: listPath(emulator, instanceId), body })
+
+    /** Creates an analysis that must be accepted; its task id. */
+    const created = (emulator: Emulator, body: unknown, instanceId = emulator.instanceId) =>
+      Effect.map(create(emulator, body, instanceId), (answer) => {
+        expect(answer.status).toBe(200)
+        expect(Object.keys(answer.json)).toEqual(["task_id"])
+        expect(answer.json.task_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        return answer.json.task_id as string
+      })
+
+    const record = (emulator: Emulator, taskId: string) =>
+      Effect.map(
+        call(emulator, { params: { limit: "1000" } }),
+        (answer) => answer.json.records.find((task: DcsEmulator.WireTask) => task.id === taskId)
+      )
+
+    const show = (emulator: Emulator, taskId: string) => call(emulator, { path: taskPath(emulator, taskId) })
+
+    const reportFields = [
+      "total_bytes",
+      "total_num",
+      "largest_key_prefixes",
+      "largest_keys",
+      "type_bytes",
+      "type_num"
+    ] as const
+
+    const iso = (millis: number) => new Date(millis).toISOString()
+
+    // Under the TestClock, which starts at 0: see the note on the `layer(...)` block above for
+    // why this is `it.live` with an explicit TestContext.
+    const onTestClock = (options?: DcsEmulator.Options) =>
+    <A, E>(
+      effect: Effect.Effect<A, E, DcsEmulator.DcsEmulator | HttpClient.HttpClient>
+    ) => effect.pipe(withEmulator(options), Effect.provide(TestContext.TestContext))
+
+    it.live("create → waiting → running → success as the clock moves; show follows", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [master] = yield* emulator.nodes()
+        const taskId = yield* created(emulator, { node_id: master!.id })
+
+        // Waiting: at the head of the list, created now, no other times; show without a report.
+        const list = yield* call(emulator)
+        expect(list.json.total).toBe(1)
+        expect(list.json.records).toEqual([{ id: taskId, status: "waiting", created_at: iso(0) }])
+        expect(yield* emulator.tasks()).toEqual(list.json.records)
+        const waiting = yield* show(emulator, taskId)
+        expect(waiting.status).toBe(200)
+        expect(waiting.json).toEqual({
+          id: taskId,
+          instance_id: "i",
+          node_id: master!.id,
+          group_name: "group-0",
+          node_ip: master!.ip,
+          node_ipv6: master!.ipv6,
+          node_type: "master",
+          analysis_type: "new_backup"
+        })
+
+        yield* TestClock.adjust("1999 millis")
+        expect((yield* record(emulator, taskId)).status).toBe("waiting")
+
+        // Running: started_at; the new backup it analyses now has an id.
+        yield* TestClock.adjust("1 millis")
+        expect(yield* record(emulator, taskId)).toEqual({
+          id: taskId,
+          status: "running",
+          created_at: iso(0),
+          started_at: iso(2_000)
+        })
+        const running = yield* show(emulator, taskId)
+        expect(running.json.started_at).toBe(iso(2_000))
+        expect(running.json.backup_id).toMatch(/^[0-9a-f-]{36}$/)
+        expect("finished_at" in running.json).toBe(false)
+        for (const field of reportFields) expect(field in running.json).toBe(false)
+        expect("status" in running.json).toBe(false)
+        expect((yield* call(emulator, { params: { status: "running" } })).json.total).toBe(1)
+
+        yield* TestClock.adjust("7999 millis")
+        expect((yield* record(emulator, taskId)).status).toBe("running")
+
+        // Success: finished_at, and the report generated from the task id.
+        yield* TestClock.adjust("1 millis")
+        expect(yield* record(emulator, taskId)).toEqual({
+          id: taskId,
+          status: "success",
+          created_at: iso(0),
+          started_at: iso(2_000),
+          finished_at: iso(10_000)
+        })
+        const success = yield* show(emulator, taskId)
+        expect(success.json).toEqual({
+          ...running.json,
+          finished_at: iso(10_000),
+          ...DcsEmulator.generateReport(taskId)
+        })
+        expect("status" in success.json).toBe(false)
+        // Stable from then on.
+        yield* TestClock.adjust("1 day")
+        expect((yield* show(emulator, taskId)).json).toEqual(success.json)
+        const filtered = yield* call(emulator, { params: { status: "success" } })
+        expect(filtered.json.records.map((task: DcsEmulator.WireTask) => task.id)).toEqual([taskId])
+        expect((yield* call(emulator, { params: { status: "waiting" } })).json.total).toBe(0)
+      }).pipe(onTestClock({ instances: [{ id: "i" }] })))
+
+    it.live("a new analysis heads the list even when the clock is behind the seeded tasks", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [, slave] = yield* emulator.nodes()
+        const taskId = yield* created(emulator, { node_id: slave!.id })
+        const [head] = yield* emulator.tasks()
+        expect(head!.id).toBe(taskId)
+        const createdAt = Date.parse(head!.created_at!)
+        expect(createdAt).toBe(Date.parse(tasks25[0]!.created_at!) + 1)
+        yield* TestClock.adjust("10 seconds")
+        // The times keep their spacing; the status follows the clock.
+        expect(yield* record(emulator, taskId)).toEqual({
+          id: taskId,
+          status: "success",
+          created_at: iso(createdAt),
+          started_at: iso(createdAt + 2_000),
+          finished_at: iso(createdAt + 10_000)
+        })
+        expect((yield* show(emulator, taskId)).json.node_type).toBe("slave")
+        expect(yield* emulator.tasks()).toEqual([yield* record(emulator, taskId), ...tasks25])
+      }).pipe(onTestClock({ instances: [{ id: "i", tasks: tasks25 }] })))
+
+    it.live("failed outcomes: failNextAnalysis, failWhen; durations from the options and at runtime", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [master, slave] = yield* emulator.nodes()
+        expect(yield* emulator.analysisSettings).toMatchObject({ failWhen: undefined })
+        expect(Duration.toMillis((yield* emulator.analysisSettings).waitingFor)).toBe(0)
+        expect(Duration.toMillis((yield* emulator.analysisSettings).runningFor)).toBe(1_000)
+
+        // waitingFor 0: running at once.
+        yield* emulator.failNextAnalysis
+        const failing = yield* created(emulator, { node_id: master!.id })
+        expect((yield* record(emulator, failing)).status).toBe("running")
+        const fine = yield* created(emulator, { node_id: slave!.id })
+        yield* TestClock.adjust("1 second")
+        expect((yield* record(emulator, failing)).status).toBe("failed")
+        expect((yield* record(emulator, fine)).status).toBe("success")
+        const failed = yield* show(emulator, failing)
+        expect(failed.json).toMatchObject({ started_at: iso(0), finished_at: iso(1_000), node_id: master!.id })
+        for (const field of reportFields) expect(field in failed.json).toBe(false)
+        expect((yield* call(emulator, { params: { status: "failed" } })).json.total).toBe(1)
+
+        // failWhen sees the request; later settings apply to later tasks only.
+        const seen: Array<DcsEmulator.AnalysisRequest> = []
+        yield* emulator.setAnalysisSettings({
+          waitingFor: "5 seconds",
+          failWhen: (request) => {
+            seen.push(request)
+            return request.nodeId === slave!.id
+          }
+        })
+        const onSlave = yield* created(emulator, { node_id: slave!.id, backup_id: "backup-1" })
+        const onMaster = yield* created(emulator, { node_id: master!.id })
+        expect(seen).toEqual([
+          { instanceId: emulator.instanceId, nodeId: slave!.id, backupId: "backup-1" },
+          { instanceId: emulator.instanceId, nodeId: master!.id, backupId: undefined }
+        ])
+        yield* emulator.setAnalysisSettings({ waitingFor: "1 hour", failWhen: undefined })
+        expect((yield* emulator.analysisSettings).failWhen).toBeUndefined()
+        yield* TestClock.adjust("6 seconds")
+        expect((yield* record(emulator, onSlave)).status).toBe("failed")
+        expect((yield* record(emulator, onMaster)).status).toBe("success")
+
+        // reset forgets analyses, queued failures and runtime settings.
+        yield* emulator.failNextAnalysis
+        yield* emulator.reset
+        expect(yield* emulator.tasks()).toEqual([])
+        const afterReset = yield* created(emulator, { node_id: master!.id })
+        yield* TestClock.adjust("1 second")
+        expect((yield* record(emulator, afterReset)).status).toBe("success")
+      }).pipe(onTestClock({ instances: [{ id: "i" }], analysis: { waitingFor: 0, runningFor: "1 second" } })))
+
+    it.live("DCS.4231 while an analysis waits or runs on the node; allowed again once it ended or was deleted", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [master, slave] = yield* emulator.nodes()
+        const first = yield* created(emulator, { node_id: master!.id })
+        const busy = yield* create(emulator, { node_id: master!.id })
+        expectError(busy, 400, "DCS.4231")
+        expect(busy.json.error_msg).toBe("An offline key analysis task is already running.")
+        // Another node is free.
+        const other = yield* created(emulator, { node_id: slave!.id })
+        yield* TestClock.adjust("2 seconds")
+        expect((yield* record(emulator, first)).status).toBe("running")
+        expectError(yield* create(emulator, { node_id: master!.id, backup_id: "b" }), 400, "DCS.4231")
+        // A refused create leaves no task behind (12 seeded, 2 created).
+        expect((yield* call(emulator)).json.total).toBe(14)
+        yield* TestClock.adjust("8 seconds")
+        expect((yield* record(emulator, first)).status).toBe("success")
+        yield* created(emulator, { node_id: master!.id })
+        // A failed analysis frees the node too; so does deleting a running one.
+        yield* emulator.failNextAnalysis
+        expect((yield* record(emulator, other)).status).toBe("success")
+        const doomed = yield* created(emulator, { node_id: slave!.id })
+        yield* TestClock.adjust("3 seconds")
+        expect((yield* record(emulator, doomed)).status).toBe("running")
+        expect((yield* call(emulator, { method: "DELETE", path: taskPath(emulator, doomed) })).status).toBe(200)
+        yield* created(emulator, { node_id: slave!.id })
+        // Tasks given as data never block: the seeded running task is on some node.
+        expect((yield* call(emulator, { params: { status: "running" } })).json.total).toBeGreaterThan(0)
+      }).pipe(onTestClock({ instances: [{ id: "i", tasks: DcsEmulator.generateTasks(12, { seed: 5 }) }] })))
+
+    it.live("create validates its body: DCS.4961, unknown node DCS.4402; backup_id makes an old_backup analysis", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [master, slave] = yield* emulator.nodes()
+        const invalid: ReadonlyArray<readonly [unknown, string]> = [
+          ["", "Invalid request body: a JSON object with node_id is expected."],
+          ["not json", "Invalid request body: a JSON object with node_id is expected."],
+          ["[]", "Invalid request body: a JSON object with node_id is expected."],
+          ["null", "Invalid request body: a JSON object with node_id is expected."],
+          [{}, "Invalid parameter: node_id"],
+          [{ node_id: "" }, "Invalid parameter: node_id"],
+          [{ node_id: 7 }, "Invalid parameter: node_id"],
+          [{ node_id: master!.id, backup_id: 7 }, "Invalid parameter: backup_id"]
+        ]
+        for (const [body, message] of invalid) {
+          const answer = yield* create(emulator, body)
+          expectError(answer, 400, "DCS.4961")
+          expect(answer.json.error_msg).toBe(message)
+        }
+        // Without any body at all.
+        expectError(yield* call(emulator, { method: "POST" }), 400, "DCS.4961")
+        const unknown = yield* create(emulator, { node_id: "not-a-node" })
+        expectError(unknown, 400, "DCS.4402")
+        expect(unknown.json.error_msg).toBe("The node does not exist.")
+        // A node of another instance is not a node of this one.
+        const [elsewhere] = yield* emulator.nodes("redis-3")
+        expectError(yield* create(emulator, { node_id: elsewhere!.id }), 400, "DCS.4402")
+        expect((yield* call(emulator)).json.total).toBe(0)
+
+        const old = yield* created(emulator, { node_id: master!.id, backup_id: "b-42", extra: "ignored" })
+        expect((yield* show(emulator, old)).json).toMatchObject({ analysis_type: "old_backup", backup_id: "b-42" })
+        const fresh = yield* created(emulator, { node_id: slave!.id, backup_id: null })
+        const freshShown = yield* show(emulator, fresh)
+        expect(freshShown.json.analysis_type).toBe("new_backup")
+        expect("backup_id" in freshShown.json).toBe(false)
+
+        // The instance's checks come first, for every operation.
+        for (
+          const [method, path] of [
+            ["POST", listPath(emulator, "redis-3")],
+            ["GET", taskPath(emulator, old, "redis-3")],
+            ["DELETE", taskPath(emulator, old, "redis-3")],
+            ["GET", nodesPath(emulator, old, "redis-3")]
+          ] as const
+        ) {
+          expectError(yield* call(emulator, { method, path, body: { node_id: elsewhere!.id } }), 400, "DCS.4230")
+          expectError(
+            yield* call(emulator, { method, path: path.replace("redis-3", "nope"), body: { node_id: master!.id } }),
+            404,
+            "DCS.4401"
+          )
+        }
+      }).pipe(onTestClock({ instances: [{ id: "i" }, { id: "redis-3", supportsKeyAnalysis: false }] })))
+
+    it.live("DCS.4232 for unknown and deleted tasks on show, delete and nodes; delete removes from the list", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [master] = yield* emulator.nodes()
+        for (const taskId of ["858ee14c-2271-4489-8b82-7bda7459ae3e", "no such task"]) {
+          for (
+            const [method, path] of [
+              ["GET", taskPath(emulator, taskId)],
+              ["DELETE", taskPath(emulator, taskId)],
+              ["GET", nodesPath(emulator, taskId)]
+            ] as const
+          ) {
+            const answer = yield* call(emulator, { method, path })
+            expectError(answer, 400, "DCS.4232")
+            expect(answer.json.error_msg).toBe("The offline key analysis task does not exist or has been deleted.")
+          }
+        }
+
+        // A waiting analysis can be deleted.
+        const waiting = yield* created(emulator, { node_id: master!.id })
+        const deleted = yield* call(emulator, { method: "DELETE", path: taskPath(emulator, waiting) })
+        expect(deleted.status).toBe(200)
+        expect(deleted.json).toEqual({ task_id: waiting })
+        expect((yield* call(emulator)).json.total).toBe(tasks25.length)
+        expect((yield* emulator.tasks()).some((task) => task.id === waiting)).toBe(false)
+        for (const path of [taskPath(emulator, waiting), nodesPath(emulator, waiting)]) {
+          expectError(yield* call(emulator, { path }), 400, "DCS.4232")
+        }
+        expectError(yield* call(emulator, { method: "DELETE", path: taskPath(emulator, waiting) }), 400, "DCS.4232")
+
+        // So can a seeded one; the others stay in order.
+        const seeded = tasks25[3]!
+        expect((yield* call(emulator, { method: "DELETE", path: taskPath(emulator, seeded.id) })).json).toEqual({
+          task_id: seeded.id
+        })
+        expect(yield* emulator.tasks()).toEqual(tasks25.filter((task) => task.id !== seeded.id))
+        expect((yield* call(emulator, { params: { limit: "100" } })).json.total).toBe(tasks25.length - 1)
+      }).pipe(onTestClock({ instances: [{ id: "i", tasks: tasks25 }] })))
+
+    it.live("DELETE without a body: nothing sent, the signature verified; a body sent anyway is ignored", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const [master, slave] = yield* emulator.nodes()
+        const first = yield* created(emulator, { node_id: master!.id })
+        const second = yield* created(emulator, { node_id: slave!.id })
+        yield* emulator.clearRequests
+        expect((yield* call(emulator, { method: "DELETE", path: taskPath(emulator, first) })).status).toBe(200)
+        const [recorded] = yield* emulator.requests
+        expect(recorded).toMatchObject({ method: "DELETE", path: taskPath(emulator, first), status: 200 })
+        expect(recorded!.headers["content-type"]).toBeUndefined()
+        expect(recorded!.headers["content-length"] ?? "0").toBe("0")
+        expect(recorded!.headers["authorization"]).toMatch(/SignedHeaders=host;x-project-id;x-sdk-date,/)
+
+        // Signed for one task, sent for another: the gateway refuses it.
+        const tampered = yield* call(emulator, {
+          method: "DELETE",
+          path: taskPath(emulator, second),
+          tamper: (request) => HttpClientRequest.setUrl(request, request.url.replace(second, first))
+        })
+        expectError(tampered, 401, "APIGW.0301")
+        expect(tampered.json.error_msg).toContain(`canonicalRequest: DELETE|${taskPath(emulator, first)}/||`)
+        // A body that was not signed as sent is refused too.
+        const unsignedBody = yield* call(emulator, {
+          method: "DELETE",
+          path: taskPath(emulator, second),
+          tamper: (request) => HttpClientRequest.bodyText(request, "{}", "application/json")
+        })
+        expectError(unsignedBody, 401, "APIGW.0301")
+
+        // An (empty JSON) body that is signed is accepted and ignored.
+        const withBody = yield* call(emulator, { method: "DELETE", path: taskPath(emulator, second), body: {} })
+        expect(withBody.status).toBe(200)
+        expect(withBody.json).toEqual({ task_id: second })
+        expect((yield* call(emulator)).json.total).toBe(0)
+      }).pipe(onTestClock({ instances: [{ id: "i" }] })))
+
+    it.live("nodes: the node the task analysed; default and given nodes", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const defaults = yield* emulator.nodes()
+        expect(defaults).toHaveLength(2)
+        expect(defaults.map((node) => [node.name, node.groupName, node.role])).toEqual([
+          ["redis-5f90-0001", "group-0", "master"],
+          ["redis-5f90-0002", "group-0", "slave"]
+        ])
+        for (const node of defaults) {
+          expect(node.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+          expect(node.ip).toMatch(/^192\.168\.\d+\.\d+$/)
+          expect(node.ipv6).toMatch(/^2001:db8:/)
+        }
+        expect(defaults[0]!.id).not.toBe(defaults[1]!.id)
+        // Derived from the instance id: the same on every start.
+        const again = yield* DcsEmulator.make({ instances: [{ id: DcsEmulator.defaultInstanceId }] }).pipe(
+          Effect.flatMap((other) => other.nodes()),
+          Effect.scoped
+        )
+        expect(again).toEqual(defaults)
+
+        const taskId = yield* created(emulator, { node_id: defaults[1]!.id })
+        const nodes = yield* call(emulator, { path: nodesPath(emulator, taskId) })
+        expect(nodes.status).toBe(200)
+        expect(nodes.json).toEqual({
+          nodes: [{ id: defaults[1]!.id, name: "redis-5f90-0002", group_name: "group-0", node_ipv6: defaults[1]!.ipv6 }]
+        })
+
+        const given = yield* emulator.nodes("cluster")
+        expect(given).toEqual([
+          { id: "n-1", name: "shard-a", groupName: "group-1", ip: "10.0.0.5", ipv6: "fd00::5", role: "slave" },
+          { id: "n-2", name: "redis-clus-0002", groupName: "group-0", ip: given[1]!.ip, ipv6: "", role: "slave" }
+        ])
+        const onCluster = yield* created(emulator, { node_id: "n-1" }, "cluster")
+        expect((yield* call(emulator, { path: nodesPath(emulator, onCluster, "cluster") })).json).toEqual({
+          nodes: [{ id: "n-1", name: "shard-a", group_name: "group-1", node_ipv6: "fd00::5" }]
+        })
+        expect((yield* call(emulator, { path: taskPath(emulator, onCluster, "cluster") })).json).toMatchObject({
+          instance_id: "cluster",
+          node_id: "n-1",
+          group_name: "group-1",
+          node_ip: "10.0.0.5",
+          node_ipv6: "fd00::5",
+          node_type: "slave"
+        })
+        // Node ids are unique within an instance.
+        const duplicate = yield* Effect.exit(emulator.putInstance({ id: "bad", nodes: [{ id: "x" }, { id: "x" }] }))
+        expect(Exit.isFailure(duplicate)).toBe(true)
+      }).pipe(onTestClock({
+        instances: [
+          { id: DcsEmulator.defaultInstanceId },
+          {
+            id: "cluster",
+            nodes: [
+              { id: "n-1", name: "shard-a", groupName: "group-1", ip: "10.0.0.5", ipv6: "fd00::5", role: "slave" },
+              { id: "n-2", role: "slave" }
+            ]
+          }
+        ]
+      })))
+
+    it.live("seeded tasks are showable: a report for those that succeeded, from their ids", () =>
+      Effect.gen(function*() {
+        const emulator = yield* DcsEmulator.DcsEmulator
+        const nodes = yield* emulator.nodes()
+        const tasks = yield* emulator.tasks()
+        const statuses = new Set<string>()
+        for (const task of tasks) {
+          statuses.add(task.status)
+          const answer = yield* show(emulator, task.id)
+          expect(answer.status).toBe(200)
+          const node = nodes.find((candidate) => candidate.id === answer.json.node_id)
+          expect(node).toBeDefined()
+          expect(answer.json).toMatchObject({
+            id: task.id,
+            instance_id: emulator.instanceId,
+            group_name: node!.groupName,
+            node_ip: node!.ip,
+            node_type: node!.role
+          })
+          expect(["new_backup", "old_backup"]).toContain(answer.json.analysis_type)
+          // The times have the shape of the list's record.
+          for (const field of ["started_at", "finished_at"] as const) {
+            expect(field in answer.json).toBe(field in task)
+            if (field in task) expect(answer.json[field]).toEqual(task[field])
+          }
+          if (task.status === "success") {
+            expect(answer.json).toMatchObject(DcsEmulator.generateReport(task.id))
+          } else {
+            for (const field of reportFields) expect(field in answer.json).toBe(false)
+          }
+          const shown = yield* call(emulator, { path: nodesPath(emulator, task.id) })
+          expect(shown.json.nodes).toEqual([{
+            id: node!.id,
+            name: node!.name,
+            group_name: node!.groupName,
+            node_ipv6: node!.ipv6
+          }])
+          // Deterministic.
+          expect((yield* show(emulator, task.id)).json).toEqual(answer.json)
+        }
+        expect([...statuses].sort()).toEqual(["failed", "running", "success", "waiting"])
+      }).pipe(withEmulator({
+        instances: [{ id: DcsEmulator.defaultInstanceId, tasks: DcsEmulator.generateTasks(20, { seed: 2 }) }]
+      })))
+
+    it("reports are realistic: sorted, consistent per type, with counters past 2^31", () => {
+      const types = ["string", "list", "set", "zset", "hash"]
+      const sum = (values: ReadonlyArray<number>) => values.reduce((total, value) => total + value, 0)
+      const ids = DcsEmulator.generateTasks(60, { seed: 11 }).map((task) => task.id)
+      for (const id of ids) {
+        const report = DcsEmulator.generateReport(id)
+        expect(DcsEmulator.generateReport(id)).toEqual(report)
+        const counters = [
+          report.total_bytes,
+          report.total_num,
+          ...report.largest_keys.flatMap((key) => [key.bytes, key.num_of_elem]),
+          ...report.largest_key_prefixes.flatMap((prefix) => [prefix.bytes, prefix.num]),
+          ...report.type_bytes.map((entry) => entry.bytes),
+          ...report.type_num.map((entry) => entry.num)
+        ]
+        for (const counter of counters) {
+          expect(Number.isSafeInteger(counter)).toBe(true)
+          expect(counter).toBeGreaterThan(0)
+        }
+        expect(report.total_bytes).toBeGreaterThan(2 ** 31)
+
+        // The 20 biggest keys, biggest first, each under a listed prefix of its type.
+        expect(report.largest_keys).toHaveLength(20)
+        const bytes = report.largest_keys.map((key) => key.bytes)
+        expect(bytes).toEqual([...bytes].sort((a, b) => b - a))
+        expect(new Set(report.largest_keys.map((key) => key.key)).size).toBe(20)
+        for (const key of report.largest_keys) {
+          expect(types).toContain(key.type)
+          if (key.type === "string") {
+            expect(key.num_of_elem).toBe(1)
+            expect(key.bytes).toBeGreaterThanOrEqual(1024 * 1024)
+            expect(key.bytes).toBeLessThanOrEqual(40 * 1024 * 1024)
+          }
+          expect(
+            report.largest_key_prefixes.some((prefix) =>
+              prefix.type === key.type && key.key.startsWith(prefix.key_prefix)
+            )
+          ).toBe(true)
+        }
+
+        // Per type: prefixes grouped in type order, most keys first; everything fits the totals.
+        expect(report.type_bytes.map((entry) => entry.type)).toEqual(types)
+        expect(report.type_num.map((entry) => entry.type)).toEqual(types)
+        expect(sum(report.type_bytes.map((entry) => entry.bytes))).toBe(report.total_bytes)
+        expect(sum(report.type_num.map((entry) => entry.num))).toBe(report.total_num)
+        const prefixTypes = report.largest_key_prefixes.map((prefix) => types.indexOf(prefix.type))
+        expect(prefixTypes).toEqual([...prefixTypes].sort((a, b) => a - b))
+        for (const [index, type] of types.entries()) {
+          const prefixes = report.largest_key_prefixes.filter((prefix) => prefix.type === type)
+          expect(prefixes.length).toBeGreaterThan(0)
+          const nums = prefixes.map((prefix) => prefix.num)
+          expect(nums).toEqual([...nums].sort((a, b) => b - a))
+          expect(sum(nums)).toBeLessThanOrEqual(report.type_num[index]!.num)
+          expect(sum(prefixes.map((prefix) => prefix.bytes))).toBeLessThanOrEqual(report.type_bytes[index]!.bytes)
+          const keys = report.largest_keys.filter((key) => key.type === type)
+          expect(sum(keys.map((key) => key.bytes))).toBeLessThanOrEqual(report.type_bytes[index]!.bytes)
+          for (const prefix of prefixes) {
+            const under = keys.filter((key) => key.key.startsWith(prefix.key_prefix))
+            expect(under.length).toBeLessThanOrEqual(prefix.num)
+            expect(sum(under.map((key) => key.bytes))).toBeLessThanOrEqual(prefix.bytes)
+          }
+        }
+      }
+      // Different tasks, different reports; the kinds of keys the brief of a web back end has.
+      const all = ids.map(DcsEmulator.generateReport)
+      expect(new Set(all.map((report) => report.total_bytes)).size).toBe(ids.length)
+      const names = all.flatMap((report) => report.largest_keys.map((key) => key.key))
+      for (const pattern of [/^session:user:\d{5}$/, /^queue:orders$/, /^leaderboard:2024$/, /^cart:[0-9a-f]{8}$/]) {
+        expect(names.some((name) => pattern.test(name))).toBe(true)
+      }
+      expect(all.some((report) => report.largest_keys.some((key) => key.num_of_elem >= 1_000_000))).toBe(true)
+    })
   })
 })

@@ -6,7 +6,8 @@
  * ```
  *
  * The port also comes from `DCS_EMULATOR_PORT` (default 0: a free port). One instance is seeded
- * with realistic tasks ending now; a second one answers like an instance without offline key
+ * with realistic tasks ending now (those that succeeded have reports) and has two nodes, whose
+ * ids it prints for creating analyses; a second one answers like an instance without offline key
  * analysis (`DCS.4230`). The credentials printed are the emulator's own: they open nothing else.
  *
  * @since 0.1.0
@@ -65,12 +66,14 @@ const program = Effect.gen(function*() {
     ]
   })
   const secretAccessKey = Redacted.value(emulator.credentials.secretAccessKey)
+  const nodes = yield* emulator.nodes()
   yield* Console.log(
     [
       `DCS emulator listening on ${emulator.url}`,
       "",
       `  project id    ${emulator.projectId}`,
       `  instance id   ${emulator.instanceId}  (${count} tasks)`,
+      ...nodes.map((node) => `  node id       ${node.id}  (${node.name}, ${node.role})`),
       `  instance id   ${unsupportedInstanceId}  (no offline key analysis: DCS.4230)`,
       `  access key    ${emulator.credentials.accessKeyId}`,
       `  secret key    ${secretAccessKey}  (the emulator's own; it opens nothing else)`,
@@ -82,6 +85,10 @@ const program = Effect.gen(function*() {
       `export DCS_INSTANCE_ID=${emulator.instanceId}`,
       `export CLOUD_SDK_AK=${emulator.credentials.accessKeyId}`,
       `export CLOUD_SDK_SK=${secretAccessKey}`,
+      ...(nodes[0] === undefined ? [] : [`export DCS_NODE_ID=${nodes[0].id}`]),
+      "",
+      "A new analysis waits 2 s, runs 8 s, then succeeds: create one with",
+      `POST /v2/{project_id}/instances/{instance_id}/offline/key-analysis {"node_id": "<node id>"}`,
       "",
       "Stop it with Ctrl+C."
     ].join("\n")

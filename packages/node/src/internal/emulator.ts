@@ -1,5 +1,6 @@
 /**
- * The emulator's server: routing, the gateway's checks, the list handler and fault injection.
+ * The emulator's server: routing, the gateway's checks, the handlers of the offline key analysis
+ * resource (list, create, show, delete, nodes) and fault injection.
  *
  * @since 0.1.0
  */
@@ -11,6 +12,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -19,6 +21,7 @@ import type * as Scope from "effect/Scope"
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
 import type * as DcsEmulator from "../DcsEmulator.js"
+import { resolveNodes, taskDetails, taskNodes } from "./emulatorReports.js"
 import { InstanceStore } from "./emulatorStore.js"
 import * as internalTasks from "./emulatorTasks.js"
 import { verifySignature } from "./signing.js"
@@ -41,8 +44,8 @@ const maxRecordedRequests = 10_000
 // Error answers
 //
 // Codes and messages follow the service's documented ones where a source gives them (DCS.4230,
-// APIGW.0301, DCS.4401); the others are the emulator's plausible choice, marked below, and
-// clients must not depend on them.
+// DCS.4231, DCS.4232, APIGW.0301, DCS.4401); the others are the emulator's plausible choice,
+// marked below, and clients must not depend on them.
 // ---------------------------------------------------------------------------------------------
 
 class ApiError extends Data.TaggedError("ApiError")<{
@@ -71,9 +74,33 @@ const instanceNotFound = new ApiError({ status: 404, code: "DCS.4401", msg: "The
 
 const unsupported = new ApiError({ status: 400, code: "DCS.4230", msg: "Does not support offline key analysis." })
 
-// Emulator's choice of code for a rejected query parameter.
+// Emulator's choice of code for a rejected query parameter or body field.
 const invalidParameter = (name: string) =>
   new ApiError({ status: 400, code: "DCS.4961", msg: `Invalid parameter: ${name}` })
+
+// Emulator's choice, with the code of an invalid parameter: a create body that is not a JSON object.
+const invalidBody = new ApiError({
+  status: 400,
+  code: "DCS.4961",
+  msg: "Invalid request body: a JSON object with node_id is expected."
+})
+
+// Emulator's choice of code: a node_id that is not a node of the instance.
+const nodeNotFound = new ApiError({ status: 400, code: "DCS.4402", msg: "The node does not exist." })
+
+// The messages are the emulator's; the codes are documented (Terraform retries DCS.4231 and takes
+// DCS.4232 for a 404).
+const alreadyRunning = new ApiError({
+  status: 400,
+  code: "DCS.4231",
+  msg: "An offline key analysis task is already running."
+})
+
+const taskNotFound = new ApiError({
+  status: 400,
+  code: "DCS.4232",
+  msg: "The offline key analysis task does not exist or has been deleted."
+})
 
 // Emulator's choice, for a body that could not be read (client gone, or over 10 MiB).
 const unreadableBody = new ApiError({ status: 400, code: "APIGW.0201", msg: "Request error." })
@@ -135,6 +162,27 @@ const count = (name: string, value: number): number => {
   return value
 }
 
+interface AnalysisSettings {
+  readonly waitingFor: Duration.Duration
+  readonly runningFor: Duration.Duration
+  readonly failWhen: ((request: DcsEmulator.AnalysisRequest) => boolean) | undefined
+}
+
+const defaultAnalysisSettings: AnalysisSettings = {
+  waitingFor: Duration.seconds(2),
+  runningFor: Duration.seconds(8),
+  failWhen: undefined
+}
+
+const applyAnalysisSettings = (
+  current: AnalysisSettings,
+  changes: Partial<DcsEmulator.AnalysisSettings>
+): AnalysisSettings => ({
+  waitingFor: changes.waitingFor === undefined ? current.waitingFor : Duration.decode(changes.waitingFor),
+  runningFor: changes.runningFor === undefined ? current.runningFor : Duration.decode(changes.runningFor),
+  failWhen: "failWhen" in changes ? changes.failWhen : current.failWhen
+})
+
 const applySettings = (current: Settings, changes: Partial<DcsEmulator.FaultSettings>): Settings => ({
   latency: changes.latency === undefined ? current.latency : Duration.decode(changes.latency),
   maxLimit: "maxLimit" in changes
@@ -164,16 +212,21 @@ interface Config {
   readonly secretAccessKey: Redacted.Redacted<string>
   readonly instances: ReadonlyArray<DcsEmulator.Instance>
   readonly settings: Settings
+  readonly analysis: AnalysisSettings
 }
 
 class State {
   instances = new Map<string, InstanceStore>()
   faults: Array<DcsEmulator.Fault> = []
   settings: Settings
+  analysis: AnalysisSettings
+  /** How many of the next analyses created will fail (`failNextAnalysis`). */
+  failNext = 0
   recorded: Array<MutableRecord> = []
 
   constructor(readonly config: Config) {
     this.settings = config.settings
+    this.analysis = config.analysis
     this.reset()
   }
 
@@ -182,14 +235,30 @@ class State {
     for (const instance of this.config.instances) this.putInstance(instance)
     this.faults = []
     this.settings = this.config.settings
+    this.analysis = this.config.analysis
+    this.failNext = 0
     this.recorded = []
   }
 
   putInstance(instance: DcsEmulator.Instance): void {
     this.instances.set(
       instance.id,
-      new InstanceStore(instance.id, instance.supportsKeyAnalysis ?? true, instance.tasks ?? [])
+      new InstanceStore(
+        instance.id,
+        instance.supportsKeyAnalysis ?? true,
+        resolveNodes(instance.id, instance.nodes),
+        instance.tasks ?? []
+      )
     )
+  }
+
+  /** Decided when an analysis is created: a queued failure first, then `failWhen`. */
+  outcomeOf(request: DcsEmulator.AnalysisRequest): "success" | "failed" {
+    if (this.failNext > 0) {
+      this.failNext--
+      return "failed"
+    }
+    return this.analysis.failWhen?.(request) === true ? "failed" : "success"
   }
 
   instance(id: string | undefined): InstanceStore {
@@ -224,7 +293,8 @@ const resolveConfig = (options: DcsEmulator.Options | undefined): Config => {
       ? Redacted.make(credentials.secretAccessKey)
       : credentials.secretAccessKey,
     instances,
-    settings: applySettings(defaultSettings, options?.faults ?? {})
+    settings: applySettings(defaultSettings, options?.faults ?? {}),
+    analysis: applyAnalysisSettings(defaultAnalysisSettings, options?.analysis ?? {})
   }
 }
 
@@ -277,6 +347,26 @@ const intParam = (params: URLSearchParams, name: string, fallback: number): Effe
     return Effect.succeed(Number(value))
   })
 
+const createBody = (bytes: Uint8Array) =>
+  Effect.gen(function*() {
+    let body: unknown
+    try {
+      body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
+    } catch {
+      return yield* invalidBody
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return yield* invalidBody
+    const fields = body as Record<string, unknown>
+    const nodeId = fields.node_id
+    if (typeof nodeId !== "string" || nodeId === "") return yield* invalidParameter("node_id")
+    const backupId = fields.backup_id
+    // null and "" are taken for "not given", as serializers of optional fields send them.
+    if (backupId !== undefined && backupId !== null && typeof backupId !== "string") {
+      return yield* invalidParameter("backup_id")
+    }
+    return { nodeId, backupId: typeof backupId === "string" && backupId !== "" ? backupId : undefined }
+  })
+
 const listQuery = (rawQuery: string) =>
   Effect.gen(function*() {
     const params = new URLSearchParams(rawQuery)
@@ -292,6 +382,9 @@ const listQuery = (rawQuery: string) =>
 // ---------------------------------------------------------------------------------------------
 
 const prefix = "/v2/:project_id/instances/:instance_id/offline/key-analysis"
+
+/** The request body as received: read once, for the signature, and handed to the routes. */
+class RequestBody extends Context.Tag("@effect-dcs/node/DcsEmulator/RequestBody")<RequestBody, Uint8Array>() {}
 
 const makeRouter = (state: State) => {
   // The checks the service makes before any operation of the resource, in its order.
@@ -320,7 +413,8 @@ const makeRouter = (state: State) => {
     const page = instance.page(
       query.status,
       settings.ignoreOffset ? 0 : query.offset,
-      settings.maxLimit === undefined ? query.limit : Math.min(query.limit, settings.maxLimit)
+      settings.maxLimit === undefined ? query.limit : Math.min(query.limit, settings.maxLimit),
+      yield* Clock.currentTimeMillis
     )
     // unsafeJson serializes now, before the tasks below are inserted.
     const response = HttpServerResponse.unsafeJson({
@@ -339,10 +433,60 @@ const makeRouter = (state: State) => {
     return response
   })
 
-  // Room for the rest of the resource: POST `prefix` (create), GET and DELETE `${prefix}/:task_id`
-  // (show, delete), GET `${prefix}/:task_id/nodes`. Until they exist they answer APIGW.0101.
+  const createTask = Effect.gen(function*() {
+    const instance = yield* resolveInstance
+    const { backupId, nodeId } = yield* createBody(yield* RequestBody)
+    const node = instance.nodes.find((candidate) => candidate.id === nodeId)
+    if (node === undefined) return yield* nodeNotFound
+    const now = yield* Clock.currentTimeMillis
+    if (instance.activeOn(node.id, now) !== undefined) return yield* alreadyRunning
+    const settings = state.analysis
+    // The schedule and outcome are fixed now: later changes of the settings apply to later tasks.
+    const startsAt = now + Duration.toMillis(settings.waitingFor)
+    const analysis = instance.create({
+      id: Crypto.randomUUID(),
+      nodeId: node.id,
+      backupId,
+      startsAt,
+      finishesAt: startsAt + Duration.toMillis(settings.runningFor),
+      outcome: state.outcomeOf({ instanceId: instance.id, nodeId: node.id, backupId })
+    }, now)
+    return HttpServerResponse.unsafeJson({ task_id: analysis.id })
+  })
+
+  // The instance's checks, then the task's.
+  const resolveTask = Effect.gen(function*() {
+    const instance = yield* resolveInstance
+    const taskId = (yield* HttpRouter.params).task_id
+    const entry = taskId === undefined ? undefined : instance.find(taskId)
+    if (entry === undefined) return yield* taskNotFound
+    return { instance, entry }
+  })
+
+  const showTask = Effect.gen(function*() {
+    const { entry, instance } = yield* resolveTask
+    return HttpServerResponse.unsafeJson(taskDetails(instance, entry, yield* Clock.currentTimeMillis))
+  })
+
+  // A body, if any, is ignored (the signature covered it). Waiting and running tasks can be
+  // deleted too; the node is free for a new analysis at once.
+  const deleteTask = Effect.gen(function*() {
+    const { entry, instance } = yield* resolveTask
+    instance.remove(entry.id)
+    return HttpServerResponse.unsafeJson({ task_id: entry.id })
+  })
+
+  const listNodes = Effect.gen(function*() {
+    const { entry, instance } = yield* resolveTask
+    return HttpServerResponse.unsafeJson(taskNodes(instance, entry))
+  })
+
   return HttpRouter.empty.pipe(
-    HttpRouter.get(prefix, listTasks)
+    HttpRouter.get(prefix, listTasks),
+    HttpRouter.post(prefix, createTask),
+    HttpRouter.get(`${prefix}/:task_id`, showTask),
+    HttpRouter.del(`${prefix}/:task_id`, deleteTask),
+    HttpRouter.get(`${prefix}/:task_id/nodes`, listNodes)
   )
 }
 
@@ -449,7 +593,7 @@ const makeApp = (state: State) => {
         now
       })
       if (verified._tag === "Invalid") return yield* unauthorized(verified.reason, verified.canonicalRequest)
-      return yield* router
+      return yield* Effect.provideService(router, RequestBody, new Uint8Array(body))
     }).pipe(
       Effect.catchTags({
         ApiError: (error) => Effect.succeed(errorResponse(error)),
@@ -530,6 +674,8 @@ export const make = (
     const port = httpServer.address._tag === "TcpAddress" ? httpServer.address.port : 0
 
     const withState = <A>(f: () => A): Effect.Effect<A> => Effect.sync(f)
+    // The server's clock (the one `make` ran with), so that accessors see what requests see.
+    const clock = yield* Effect.clock
     return {
       url: `http://${urlHost(host)}:${port}`,
       projectId: config.projectId,
@@ -554,7 +700,16 @@ export const make = (
           const instance = state.instance(addOptions?.instanceId)
           for (const task of tasks) instance.insert(task)
         }),
-      tasks: (instanceId) => withState(() => state.instance(instanceId).all),
+      tasks: (instanceId) => withState(() => state.instance(instanceId).all(clock.unsafeCurrentTimeMillis())),
+      nodes: (instanceId) => withState(() => state.instance(instanceId).nodes),
+      setAnalysisSettings: (settings) =>
+        withState(() => {
+          state.analysis = applyAnalysisSettings(state.analysis, settings)
+        }),
+      analysisSettings: withState(() => ({ ...state.analysis })),
+      failNextAnalysis: withState(() => {
+        state.failNext++
+      }),
       putInstance: (instance) =>
         withState(() => {
           state.putInstance(instance)

@@ -8,8 +8,12 @@ import type * as DcsEmulator from "../DcsEmulator.js"
 /** The created_at of the newest generated task unless told otherwise: the API page's own sample. */
 export const defaultNow = Date.parse("2024-10-15T02:21:18.669Z")
 
-/** mulberry32: small, fast and good enough for test data; the same seed gives the same tasks. */
-const prng = (seed: number): () => number => {
+/**
+ * mulberry32: small, fast and good enough for test data; the same seed gives the same tasks.
+ *
+ * @internal
+ */
+export const prng = (seed: number): () => number => {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -20,12 +24,22 @@ const prng = (seed: number): () => number => {
   }
 }
 
-const between = (random: () => number, min: number, max: number): number => min + Math.floor(random() * (max - min))
+/**
+ * An integer in `[min, max)`.
+ *
+ * @internal
+ */
+export const between = (random: () => number, min: number, max: number): number =>
+  min + Math.floor(random() * (max - min))
 
 const hex = "0123456789abcdef"
 
-/** A version 4 UUID drawn from the generator (not from the system's randomness). */
-const uuid = (random: () => number): string => {
+/**
+ * A version 4 UUID drawn from the generator (not from the system's randomness).
+ *
+ * @internal
+ */
+export const uuid = (random: () => number): string => {
   let out = ""
   for (let i = 0; i < 32; i++) {
     const nibble = i === 12 ? 4 : i === 16 ? 8 + between(random, 0, 4) : between(random, 0, 16)
@@ -34,6 +48,27 @@ const uuid = (random: () => number): string => {
   }
   return out
 }
+
+/**
+ * FNV-1a over the UTF-16 code units: a 32-bit seed from a text (a task or instance id).
+ *
+ * @internal
+ */
+export const seedOf = (text: string): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+/**
+ * A UUID derived from a text: the same text always gives the same UUID.
+ *
+ * @internal
+ */
+export const uuidFrom = (text: string): string => uuid(prng(seedOf(text)))
 
 const iso = (millis: number): string => new Date(millis).toISOString()
 
