@@ -329,6 +329,7 @@ const notAnObject = (value: unknown) =>
 const validateList = (request: ListOfflineKeyAnalysisTasksRequest): Either.Either<ValidList, DcsInvalidRequest> =>
   notAnObject(request) ?? Either.gen(function*() {
     const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
+    yield* validateTimeout(request.timeout)
     const offset = yield* validate.optionalInteger("offset", request.offset, 0)
     const limit = yield* validate.optionalInteger("limit", request.limit, 0)
     const status = yield* validate.optionalStatus(request.status)
@@ -349,6 +350,7 @@ const validateStream = (
 ): Either.Either<ValidStream, DcsInvalidRequest> =>
   notAnObject(request) ?? Either.gen(function*() {
     const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
+    yield* validateTimeout(request.timeout)
     const pageSize = yield* validate.optionalInteger("pageSize", request.pageSize, 1)
     const startOffset = yield* validate.optionalInteger("startOffset", request.startOffset, 0)
     const concurrency = yield* validate.optionalInteger("concurrency", request.concurrency, 1, MAX_CONCURRENCY)
@@ -391,6 +393,7 @@ const validateTask = (request: TaskRequest | WaitForOfflineKeyAnalysisTaskReques
   notAnObject(request) ?? Either.gen(function*() {
     const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
     const taskSegment = yield* validate.pathSegment("taskId", request.taskId)
+    yield* validateTimeout(request.timeout)
     return { instanceId: request.instanceId, instanceSegment, taskId: request.taskId, taskSegment } as TaskInput
   })
 
@@ -411,6 +414,7 @@ const validateCreate = (request: CreateOfflineKeyAnalysisRequest | AnalyzeKeysRe
   notAnObject(request) ?? Either.gen(function*() {
     const instanceSegment = yield* validate.pathSegment("instanceId", request.instanceId)
     const nodeId = yield* validate.identifier("nodeId", request.nodeId)
+    yield* validateTimeout(request.timeout)
     const backupId = request.backupId === undefined
       ? undefined
       : yield* validate.identifier("backupId", request.backupId)
@@ -418,7 +422,7 @@ const validateCreate = (request: CreateOfflineKeyAnalysisRequest | AnalyzeKeysRe
   })
 
 const validateWait = (request: WaitOptions) =>
-  Either.gen(function*() {
+  notAnObject(request) ?? Either.gen(function*() {
     const timeout = yield* validateTimeout(request.timeout)
     return {
       schedule: request.schedule ?? defaultWaitSchedule,
@@ -538,7 +542,7 @@ export const fromBackend = (backend: Backend): Service => {
   const createOfflineKeyAnalysis = (request: CreateOfflineKeyAnalysisRequest) =>
     validated(validateCreate(request), (valid) => backend.create(valid, request)).pipe(
       Effect.withSpan("DcsClient.createOfflineKeyAnalysis", {
-        attributes: { "dcs.instance_id": String(request.instanceId), "dcs.node_id": String(request.nodeId) },
+        attributes: spanAttributes(request),
         captureStackTrace: false
       })
     )
@@ -550,7 +554,7 @@ export const fromBackend = (backend: Backend): Service => {
   (request: TaskRequest): Effect.Effect<A, DcsError> =>
     validated(validateTask(request), (valid) => operation(valid, request)).pipe(
       Effect.withSpan(name, {
-        attributes: { "dcs.instance_id": String(request.instanceId), "dcs.task_id": String(request.taskId) },
+        attributes: spanAttributes(request),
         captureStackTrace: false
       })
     )
@@ -595,7 +599,7 @@ export const fromBackend = (backend: Backend): Service => {
         })
     ).pipe(
       Effect.withSpan("DcsClient.waitForOfflineKeyAnalysisTask", {
-        attributes: { "dcs.instance_id": String(request.instanceId), "dcs.task_id": String(request.taskId) },
+        attributes: spanAttributes(request),
         captureStackTrace: false
       })
     )
@@ -611,7 +615,7 @@ export const fromBackend = (backend: Backend): Service => {
         return { task, report }
       })).pipe(
         Effect.withSpan("DcsClient.analyzeKeys", {
-          attributes: { "dcs.instance_id": String(request.instanceId), "dcs.node_id": String(request.nodeId) },
+          attributes: spanAttributes(request),
           captureStackTrace: false
         })
       )
@@ -629,16 +633,23 @@ export const fromBackend = (backend: Backend): Service => {
   }
 }
 
-const spanAttributes = (request: {
-  readonly instanceId?: unknown
-  readonly offset?: unknown
-  readonly limit?: unknown
-  readonly status?: unknown
-}): Record<string, unknown> => {
-  const attributes: Record<string, unknown> = { "dcs.instance_id": String(request.instanceId) }
-  if (request.offset !== undefined) attributes["dcs.offset"] = request.offset
-  if (request.limit !== undefined) attributes["dcs.limit"] = request.limit
-  if (request.status !== undefined) attributes["dcs.status"] = request.status
+const spanAttributeNames = {
+  instanceId: "dcs.instance_id",
+  taskId: "dcs.task_id",
+  nodeId: "dcs.node_id",
+  offset: "dcs.offset",
+  limit: "dcs.limit",
+  status: "dcs.status"
+} as const
+
+// Runs before validation, so it must not trust the request to be an object.
+const spanAttributes = (request: unknown): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {}
+  if (typeof request !== "object" || request === null) return attributes
+  for (const [key, name] of Object.entries(spanAttributeNames)) {
+    const value = (request as Record<string, unknown>)[key]
+    if (typeof value === "string" || typeof value === "number") attributes[name] = value
+  }
   return attributes
 }
 

@@ -117,8 +117,8 @@ export const UtcTime: Schema.Schema<DateTime.Utc, string> = Schema.transformOrFa
 ).annotations({ identifier: "UtcTime" })
 
 const optionalTime = <Key extends string>(key: Key) =>
-  Schema.optionalToRequired(Schema.NullOr(Schema.String), Schema.OptionFromSelf(UtcTime), {
-    // Absent, null and "" all mean "not yet": a waiting task has not started.
+  Schema.optionalToRequired(Schema.NullishOr(Schema.String), Schema.OptionFromSelf(UtcTime), {
+    // Absent, null (or undefined) and "" all mean "not yet": a waiting task has not started.
     decode: (wire) => Option.filter(Option.flatMap(wire, Option.fromNullable), (time) => time !== ""),
     encode: (time) => time
   }).pipe(Schema.fromKey(key))

@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 
@@ -84,13 +85,15 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   readonly onNoProgress: (noProgress: NoProgress<P>) => E2
 }
 
-interface State {
+interface State<E> {
   readonly offset: number
   readonly previousKeys: ReadonlySet<unknown> | undefined
   /** The page size the server honours: the size of the first full page (a server may cap it). */
   readonly stride: number | undefined
   readonly total: number
   readonly done: boolean
+  /** A page of the last window failed after the pages before it were accepted: fail next. */
+  readonly failure: Option.Option<E>
 }
 
 /**
@@ -105,17 +108,29 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   const { fetch, key, onNoProgress, pageSize } = options
   const concurrency = Math.max(1, options.concurrency ?? 1)
 
-  // Accepts the pages fetched from `state.offset` on, in order; stops at the first page that ends
-  // the list or falls short of the stride (the pages after it were asked at offsets that assumed
-  // a full page, so they are dropped and fetched again from the right offset).
+  // Accepts the pages fetched from `state.offset` on, in order, and stops at the first page that
+  // - ends the list;
+  // - falls short of the stride: the pages after it were asked at offsets that assumed a full
+  //   page, so they are dropped and fetched again from the right offset;
+  // - saw another `total` than the page before it: the list changed between the two answers
+  //   (pages of a window are answered in any order), so items may have slipped between them;
+  // - failed: the pages before it are emitted, and the stream fails with its error on the next
+  //   pull, so that an error's offset is where every earlier item has been emitted.
   const accept = (
-    state: State,
-    fetched: ReadonlyArray<readonly [number, P]>
-  ): Effect.Effect<readonly [Array<Emitted<A, P>>, State], E2> => {
+    state: State<E>,
+    fetched: ReadonlyArray<readonly [number, Either.Either<P, E>]>
+  ): Effect.Effect<readonly [Array<Emitted<A, P>>, State<E>], E | E2> => {
     const emitted: Array<Emitted<A, P>> = []
     let current = state
-    for (const [offset, page] of fetched) {
+    for (const [offset, result] of fetched) {
       if (offset !== current.offset) break
+      if (Either.isLeft(result)) {
+        if (emitted.length === 0) return Effect.fail(result.left)
+        current = { ...current, failure: Option.some(result.left) }
+        break
+      }
+      const page = result.right
+      if (emitted.length > 0 && page.total !== current.total) break
       const received = page.items.length
       const items = current.previousKeys === undefined ? page.items : dropRepeats(page.items, current.previousKeys, key)
       if (received > 0 && items.length === 0) {
@@ -129,16 +144,21 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
         previousKeys: keysOf(page.items, key),
         stride,
         total: page.total,
-        done: received === 0 || next >= page.total
+        done: received === 0 || next >= page.total,
+        failure: Option.none()
       }
       if (current.done || received < stride) break
     }
     return Effect.succeed([emitted, current] as const)
   }
 
-  const fetchAt = (offset: number) => Effect.map(fetch(offset, pageSize), (page) => [offset, page] as const)
+  const fetchAt = (offset: number) =>
+    Effect.map(Effect.either(fetch(offset, pageSize)), (page) => [offset, page] as const)
 
-  const step = (state: State): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State]>, E | E2, R> => {
+  const step = (
+    state: State<E>
+  ): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State<E>]>, E | E2, R> => {
+    if (Option.isSome(state.failure)) return Effect.fail(state.failure.value)
     if (state.done) return Effect.succeedNone
     const window = state.stride === undefined || state.stride === 0 || concurrency === 1
       ? [state.offset]
@@ -150,8 +170,15 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   }
 
   return Stream.flattenIterables(
-    Stream.unfoldEffect<State, Array<Emitted<A, P>>, E | E2, R>(
-      { offset: options.startOffset ?? 0, previousKeys: undefined, stride: undefined, total: 0, done: false },
+    Stream.unfoldEffect<State<E>, Array<Emitted<A, P>>, E | E2, R>(
+      {
+        offset: options.startOffset ?? 0,
+        previousKeys: undefined,
+        stride: undefined,
+        total: 0,
+        done: false,
+        failure: Option.none()
+      },
       step
     )
   )

@@ -6,11 +6,11 @@ const patterns: ReadonlyArray<RegExp> = [
   // An Authorization value, e.g. "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=ab12"
   /(SDK-HMAC-[A-Z0-9]+\s+)[^"|\r\n<]+/gi,
   // A header line echoed as "name:value" or "name: value" (canonical request: "|" for newlines)
-  /((?:authorization|x-security-token|x-auth-token|proxy-authorization)\s*[:=]\s*)[^"|\r\n<&,]+/gi,
+  /((?:authorization|x-security-token|x-auth-token|proxy-authorization)"?\s*[:=]\s*"?)[^"|\r\n<&,]+/gi,
   // "Signature=…" / "Access=…" fragments on their own
   /((?:Signature|Access)=)[^,"|\s<&]+/g,
   // JSON properties holding secrets
-  /("(?:sk|secret|secret_access_key|secretAccessKey|security_token|securitytoken|securityToken|secret_key|password)"\s*:\s*")(?!<redacted>)[^"]+/gi
+  /("(?:sk|secret|secret_access_key|secretAccessKey|security_token|securitytoken|securityToken|secret_key|password|x-security-token|authorization)"\s*:\s*")(?!<redacted>)[^"]+/gi
 ]
 
 /** @internal */

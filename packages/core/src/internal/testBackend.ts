@@ -89,7 +89,7 @@ export const make = (options: TestOptions) =>
       instanceId: string,
       now: number
     ): ReadonlyArray<OfflineKeyAnalysisRecord> | undefined => {
-      const given = s.instances === undefined ? s.everyInstance : s.instances[instanceId]
+      const given = s.instances === undefined ? s.everyInstance : ownValue(s.instances, instanceId)
       if (given === undefined) return undefined
       const created = s.created.filter((c) => c.input.instanceId === instanceId).map((c) => recordOf(c, now))
       return [...created, ...given].filter((task) => !s.deleted.has(task.id))
@@ -119,7 +119,7 @@ export const make = (options: TestOptions) =>
 
     const reportOf = (s: State, task: OfflineKeyAnalysisRecord, instanceId: string): OfflineKeyAnalysisReport => {
       const created = s.created.find((c) => c.taskId === task.id)
-      const given = options.reports?.[task.id]
+      const given = options.reports === undefined ? undefined : ownValue(options.reports, task.id)
       if (given !== undefined) return given
       if (created !== undefined && task.status === "success" && options.analysis?.report !== undefined) {
         const analysis: TestAnalysis = {
@@ -244,3 +244,7 @@ export const make = (options: TestOptions) =>
   })
 
 const utc = (millis: number) => DateTime.unsafeMake(millis)
+
+// Ids are user input: "constructor" or "__proto__" must not find Object.prototype's members.
+const ownValue = <A>(record: Readonly<Record<string, A>>, key: string): A | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined

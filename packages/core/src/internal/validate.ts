@@ -77,7 +77,8 @@ export const endpoint = (value: unknown): Either.Either<string, DcsInvalidReques
   try {
     url = new URL(value)
   } catch {
-    return invalid("endpoint", `must be an http(s) URL, got ${describe(value)}`)
+    // The value is not echoed: an unparsable URL may still hold credentials.
+    return invalid("endpoint", "must be an absolute http(s) URL")
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return invalid("endpoint", `must use http or https, got ${url.protocol}`)
