@@ -718,6 +718,8 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
     readonly body?: unknown
     readonly decode: (json: unknown) => Either.Either<A, string>
     readonly retryable?: (error: DcsError) => boolean
+    /** Called before each attempt, retries included. */
+    readonly onAttempt?: () => void
     readonly options: CallOptions
   }): Effect.Effect<internalHttp.Answer<A>, DcsError> => {
     if (Either.isLeft(settings)) return Effect.fail(settings.left)
@@ -727,7 +729,9 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
     const url = `${endpoint}/v2/${projectSegment}/instances/${call.instanceSegment}/offline/key-analysis${call.path}`
     const base = HttpClientRequest.make(call.method)(url, { headers, urlParams: call.urlParams ?? [] })
     const request = call.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, call.body)
-    return internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout).pipe(
+    const attempt = internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout)
+    const onAttempt = call.onAttempt
+    return (onAttempt === undefined ? attempt : Effect.zipRight(Effect.sync(onAttempt), attempt)).pipe(
       Effect.retry(retryPolicy(call.options.retry ?? layerRetry, call.retryable))
     )
   }
@@ -769,15 +773,23 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
         }),
         (answer) => answer.value
       ),
-    // No body: an empty `{}` would be hashed into the signature the gateway checks.
+    // No body: an empty `{}` would be hashed into the signature the gateway checks. When an
+    // attempt whose answer was lost is retried, the task is already gone: DCS.4232 then means done.
     delete: (input, callOptions) =>
-      Effect.asVoid(send({
-        method: "DELETE",
-        instanceSegment: input.instanceSegment,
-        path: `/${input.taskSegment}`,
-        decode: decodeTaskId,
-        options: callOptions
-      })),
+      Effect.suspend(() => {
+        let attempts = 0
+        return send({
+          method: "DELETE",
+          instanceSegment: input.instanceSegment,
+          path: `/${input.taskSegment}`,
+          decode: decodeTaskId,
+          onAttempt: () => attempts++,
+          options: callOptions
+        }).pipe(
+          Effect.asVoid,
+          Effect.catchIf((error) => error._tag === "DcsTaskNotFound" && attempts > 1, () => Effect.void)
+        )
+      }),
     nodes: (input, callOptions) =>
       Effect.map(
         send({

@@ -371,6 +371,22 @@ describe("typed errors and retries", () => {
       }
     }).pipe(Effect.provide(withEmulator())))
 
+  it.live("a delete retried after a lost answer that finds the task gone (DCS.4232) has done its job", () =>
+    Effect.gen(function*() {
+      const emulator = yield* DcsEmulator.DcsEmulator
+      const [master] = yield* emulator.nodes(INSTANCE)
+      const taskId = yield* DcsClient.createOfflineKeyAnalysis({ instanceId: INSTANCE, nodeId: master!.id })
+      // The task goes; the answer of a later attempt is lost (503), and the retry finds it gone.
+      yield* DcsClient.deleteOfflineKeyAnalysisTask({ instanceId: INSTANCE, taskId })
+      yield* emulator.clearRequests
+      yield* emulator.injectFaults({ _tag: "Status", status: 503, match: (request) => request.method === "DELETE" })
+      yield* DcsClient.deleteOfflineKeyAnalysisTask({ instanceId: INSTANCE, taskId, retry: Schedule.recurs(2) })
+      expect((yield* emulator.requests).map((r) => [r.method, r.status, r.errorCode])).toEqual([
+        ["DELETE", 503, "DCS.5003"],
+        ["DELETE", 400, "DCS.4232"]
+      ])
+    }).pipe(Effect.provide(withEmulator())))
+
   it.live("DCS.4230 (no offline key analysis on this instance) is a DcsBadRequest", () =>
     Effect.gen(function*() {
       const error = yield* DcsClient.createOfflineKeyAnalysis({ instanceId: UNSUPPORTED, nodeId: "n-1" }).pipe(
