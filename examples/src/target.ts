@@ -1,12 +1,13 @@
 /**
- * Where the examples run: against the real cloud when its variables are set, otherwise against
- * a local emulator started for the life of the program.
+ * Where the examples run: against the real cloud when DCS_INSTANCE_ID names an instance there,
+ * otherwise against a local emulator started for the life of the program.
  *
- * Cloud: `NodeDcsClient.layerConfig()`'s variables (CLOUD_SDK_AK, CLOUD_SDK_SK, DCS_PROJECT_ID,
- * DCS_ENDPOINT or DCS_REGION) plus DCS_INSTANCE_ID.
+ * Cloud: DCS_INSTANCE_ID plus `NodeDcsClient.layerConfig()`'s settings (DCS_ENDPOINT or DCS_REGION,
+ * DCS_PROJECT_ID, and credentials from the environment's CLOUD_SDK_AK / CLOUD_SDK_SK, the profile
+ * file or the ECS metadata service).
  */
 import type { DcsClient } from "@effect-dcs/core"
-import { DcsEmulator, NodeDcsClient } from "@effect-dcs/node"
+import { type Credentials, DcsEmulator, NodeDcsClient, type ProjectLookup } from "@effect-dcs/node"
 import type { HttpServerError } from "@effect/platform"
 import { Config, type ConfigError, Context, Effect, Layer, Option } from "effect"
 
@@ -16,22 +17,21 @@ export class Target extends Context.Tag("examples/Target")<Target, {
 }>() {}
 
 const cloudInstanceId = Config.option(Config.nonEmptyString("DCS_INSTANCE_ID"))
-const cloudAk = Config.option(
-  Config.nonEmptyString("CLOUD_SDK_AK").pipe(Config.orElse(() => Config.nonEmptyString("HUAWEICLOUD_SDK_AK")))
-)
 
 /**
- * The client and the instance to use. With no cloud settings, an emulator is started, seeded
+ * The client and the instance to use. Without DCS_INSTANCE_ID, an emulator is started, seeded
  * with `emulatorTasks` generated tasks (and the extra instances given).
  */
 export const layer = (options: {
   readonly emulatorTasks?: number
   readonly emulator?: DcsEmulator.Options
-} = {}): Layer.Layer<DcsClient.DcsClient | Target, ConfigError.ConfigError | HttpServerError.ServeError> =>
+} = {}): Layer.Layer<
+  DcsClient.DcsClient | Target,
+  ConfigError.ConfigError | Credentials.CredentialsError | ProjectLookup.ProjectLookupError | HttpServerError.ServeError
+> =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const instanceId = yield* cloudInstanceId
-    const ak = yield* cloudAk
-    if (Option.isSome(instanceId) && Option.isSome(ak)) {
+    if (Option.isSome(instanceId)) {
       return Layer.merge(
         NodeDcsClient.layerConfig(),
         Layer.succeed(Target, { instanceId: instanceId.value, description: "Huawei Cloud" })

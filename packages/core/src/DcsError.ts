@@ -185,8 +185,11 @@ export class DcsTaskNotFound extends Schema.TaggedError<DcsTaskNotFound>()("DcsT
  * @category errors
  */
 export class DcsTransportError extends Schema.TaggedError<DcsTransportError>()("DcsTransportError", {
-  /** What went wrong, in one word. */
-  reason: Schema.Literal("Timeout", "Connection", "Body"),
+  /**
+   * What went wrong, in one word. `Credentials`: the signer had no usable credentials, so nothing
+   * was sent (not retried).
+   */
+  reason: Schema.Literal("Timeout", "Connection", "Body", "Credentials"),
   /** The request's method and URL (no query secrets: the API has none). */
   method: Schema.String,
   url: Schema.String,
@@ -467,4 +470,6 @@ const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503,
  * @category predicates
  */
 export const isTransient = (error: DcsError): boolean =>
-  error._tag === "DcsTransportError" || (isStatusError(error) && transientStatuses.has(error.status))
+  // Missing credentials are a setup problem, not a network fault: retrying would only repeat it.
+  (error._tag === "DcsTransportError" && error.reason !== "Credentials") ||
+  (isStatusError(error) && transientStatuses.has(error.status))

@@ -1,6 +1,6 @@
 /**
- * AK/SK signing (SDK-HMAC-SHA256) of `HttpClientRequest`s for Huawei Cloud's API gateway, as a
- * service.
+ * AK/SK signing (SDK-HMAC-SHA256, or SDK-HMAC-SM3) of `HttpClientRequest`s for Huawei Cloud's API
+ * gateway, as a service.
  *
  * Use it with `HttpClient.mapRequestEffect(signer.sign)`: that runs again on every retry, so each
  * attempt carries a fresh `X-Sdk-Date`. The date comes from Effect's `Clock`.
@@ -9,6 +9,7 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -16,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as CredentialsProvider from "./Credentials.js"
 import * as internal from "./internal/signing.js"
 
 /**
@@ -39,7 +41,18 @@ export interface SignerOptions {
   readonly credentials: Credentials
   /** Sent and signed as `X-Project-Id`. */
   readonly projectId?: string | undefined
+  /** `SDK-HMAC-SHA256` by default. */
+  readonly algorithm?: SigningAlgorithm | undefined
 }
+
+/**
+ * `SDK-HMAC-SHA256` (the default), or `SDK-HMAC-SM3`: the same steps with SM3 in place of SHA-256
+ * for both hashes, HMAC-SM3 for the signature, and `X-Sdk-Content-Sm3` for the body hash header.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SigningAlgorithm = internal.SigningAlgorithm
 
 /**
  * @since 0.1.0
@@ -52,12 +65,15 @@ export interface SignRequestOptions extends SignerOptions {
 
 /**
  * Signs requests with SDK-HMAC-SHA256. `sign` needs an absolute URL; a relative one is a defect.
+ * It fails only when a credentials provider has no usable credentials (never with static ones).
  *
  * @since 0.1.0
  * @category tags
  */
 export class Signer extends Context.Tag("@effect-dcs/node/Signer")<Signer, {
-  readonly sign: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>
+  readonly sign: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientRequest.HttpClientRequest, CredentialsProvider.CredentialsError>
 }>() {}
 
 /**
@@ -70,18 +86,20 @@ export class Signer extends Context.Tag("@effect-dcs/node/Signer")<Signer, {
 export const redactedHeaderNames: ReadonlyArray<string> = ["authorization", "x-security-token"]
 
 const OPTIONAL_SIGNED_HEADERS = ["content-type", "x-project-id", "x-sdk-content-sha256", "x-security-token"] as const
+const OPTIONAL_SIGNED_HEADERS_SM3 = ["content-type", "x-project-id", "x-sdk-content-sm3", "x-security-token"] as const
 
 // The bytes that will be sent, or undefined for a body that cannot be read synchronously.
-const bodyHash = (body: HttpBody.HttpBody): string | undefined => {
+const bodyHash = (body: HttpBody.HttpBody, sm3: boolean): string | undefined => {
+  const hash = sm3 ? internal.sm3Hex : internal.sha256Hex
   switch (body._tag) {
     case "Empty":
-      return internal.EMPTY_BODY_SHA256
+      return sm3 ? internal.EMPTY_BODY_SM3 : internal.EMPTY_BODY_SHA256
     case "Uint8Array":
-      return internal.sha256Hex(body.body)
+      return hash(body.body)
     case "Raw": {
       const raw = body.body
-      if (typeof raw === "string" || raw instanceof Uint8Array) return internal.sha256Hex(raw)
-      if (raw instanceof ArrayBuffer) return internal.sha256Hex(new Uint8Array(raw))
+      if (typeof raw === "string" || raw instanceof Uint8Array) return hash(raw)
+      if (raw instanceof ArrayBuffer) return hash(new Uint8Array(raw))
       return undefined
     }
     case "FormData":
@@ -107,6 +125,8 @@ const bodyHash = (body: HttpBody.HttpBody): string | undefined => {
  *   body that cannot be read synchronously (a stream, form data, another `Raw` value) is sent with
  *   `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` and signed as such, as the official SDKs do for
  *   non-JSON bodies. A request that already sets `X-Sdk-Content-Sha256` is signed with its value.
+ * - With `algorithm: "SDK-HMAC-SM3"`, SM3 replaces SHA-256 (body hash, string to sign, HMAC) and
+ *   `X-Sdk-Content-Sm3` replaces `X-Sdk-Content-Sha256`.
  *
  * Throws a `TypeError` when the URL is not absolute.
  *
@@ -146,18 +166,21 @@ export const signRequest = (
     : Redacted.value(options.credentials.securityToken)
   if (token !== "") additions["x-security-token"] = token
 
-  let payloadHash = request.headers["x-sdk-content-sha256"]
+  const algorithm = options.algorithm ?? internal.ALGORITHM
+  const sm3 = algorithm === internal.ALGORITHM_SM3
+  const contentHeader = sm3 ? "x-sdk-content-sm3" : "x-sdk-content-sha256"
+  let payloadHash = request.headers[contentHeader]
   if (payloadHash === undefined) {
-    payloadHash = bodyHash(request.body)
+    payloadHash = bodyHash(request.body, sm3)
     if (payloadHash === undefined) {
       payloadHash = internal.UNSIGNED_PAYLOAD
-      additions["x-sdk-content-sha256"] = payloadHash
+      additions[contentHeader] = payloadHash
     }
   }
 
   const headers: Record<string, string> = { ...request.headers, ...additions }
   const signedHeaders = ["host", "x-sdk-date"]
-  for (const name of OPTIONAL_SIGNED_HEADERS) {
+  for (const name of sm3 ? OPTIONAL_SIGNED_HEADERS_SM3 : OPTIONAL_SIGNED_HEADERS) {
     const value = headers[name]
     if (value === undefined) continue
     if (name === "content-type" && value.toLowerCase().includes("multipart/form-data")) continue
@@ -173,12 +196,14 @@ export const signRequest = (
   })
   const signature = internal.hmacSignature(
     Redacted.value(options.credentials.secretAccessKey),
-    internal.stringToSign(sdkDate, canonical)
+    internal.stringToSign(sdkDate, canonical, algorithm),
+    algorithm
   )
   additions["authorization"] = internal.authorizationHeader(
     options.credentials.accessKeyId,
     signedHeaders,
-    signature
+    signature,
+    algorithm
   )
 
   // setUrl with a URL object empties urlParams and the hash; the string URL then carries the query.
@@ -201,9 +226,10 @@ export const signRequest = (
 export const make = (options: SignerOptions): Signer["Type"] => {
   const credentials = options.credentials
   const projectId = options.projectId
+  const algorithm = options.algorithm
   return Signer.of({
     sign: (request) =>
-      Effect.map(Clock.currentTimeMillis, (now) => signRequest(request, { credentials, projectId, now }))
+      Effect.map(Clock.currentTimeMillis, (now) => signRequest(request, { credentials, projectId, algorithm, now }))
   })
 }
 
@@ -223,5 +249,64 @@ const addRedactedNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<
 export const layer = (options: SignerOptions): Layer.Layer<Signer> =>
   Layer.merge(
     Layer.succeed(Signer, make(options)),
+    Layer.fiberRefLocallyScopedWith(Headers.currentRedactedNames, addRedactedNames)
+  )
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProviderSignerOptions {
+  /** A running credentials service (see `Credentials`), asked on every signature. */
+  readonly credentials: CredentialsProvider.Service
+  /** Sent and signed as `X-Project-Id`. */
+  readonly projectId?: string | undefined
+  /** `SDK-HMAC-SHA256` by default. */
+  readonly algorithm?: SigningAlgorithm | undefined
+}
+
+/**
+ * Builds the service on a credentials service: every signature asks it for credentials (which it
+ * caches and refreshes), then signs with them, security token included. `sign` fails with the
+ * provider's `CredentialsError` when it has none.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWithProvider = (options: ProviderSignerOptions): Signer["Type"] => {
+  const resolve = options.credentials.resolve
+  const projectId = options.projectId
+  const algorithm = options.algorithm
+  return Signer.of({
+    sign: (request) =>
+      Effect.flatMap(
+        resolve,
+        (credentials) =>
+          Effect.map(Clock.currentTimeMillis, (now) => signRequest(request, { credentials, projectId, algorithm, now }))
+      )
+  })
+}
+
+/**
+ * The {@link Signer} service on a credentials provider (e.g. `Credentials.defaultChain()`), built for
+ * the life of the layer with the `HttpClient` in context (for the metadata service); like
+ * {@link layer}, it adds {@link redactedHeaderNames} to `Headers.currentRedactedNames`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromProvider = (options: {
+  readonly provider: CredentialsProvider.Provider
+  readonly projectId?: string | undefined
+  readonly algorithm?: SigningAlgorithm | undefined
+}): Layer.Layer<Signer, never, HttpClient.HttpClient> =>
+  Layer.merge(
+    Layer.scoped(
+      Signer,
+      Effect.map(
+        options.provider.make,
+        (credentials) => makeWithProvider({ credentials, projectId: options.projectId, algorithm: options.algorithm })
+      )
+    ),
     Layer.fiberRefLocallyScopedWith(Headers.currentRedactedNames, addRedactedNames)
   )

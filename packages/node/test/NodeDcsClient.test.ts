@@ -99,7 +99,7 @@ describe("NodeDcsClient", () => {
       expect(page.total).toBe(tasks.length)
     }).pipe(Effect.provide(emulatorLayer())))
 
-  it.effect("layerConfig fails with a ConfigError naming the missing or malformed variable", () =>
+  it.effect("layerConfig fails naming the missing or malformed variable", () =>
     Effect.gen(function*() {
       const attempt = (vars: Record<string, string>) =>
         DcsClient.listOfflineKeyAnalysisTasks({ instanceId: INSTANCE }).pipe(
@@ -116,8 +116,11 @@ describe("NodeDcsClient", () => {
       }
       const { CLOUD_SDK_SK: _sk, ...noSk } = complete
       expect(yield* attempt(noSk)).toMatch(/CLOUD_SDK_SK[\s\S]*HUAWEICLOUD_SDK_SK/)
-      const { DCS_PROJECT_ID: _p, ...noProject } = complete
-      expect(yield* attempt(noProject)).toMatch(/DCS_PROJECT_ID/)
+      // No project id, and no region to look it up with (see ProjectLookup.test.ts for the lookup).
+      const { DCS_PROJECT_ID: _p, DCS_REGION: _r0, ...noProject } = complete
+      expect(yield* attempt({ ...noProject, DCS_ENDPOINT: "https://dcs.example.com" })).toMatch(
+        /ProjectLookupError: No project id: [\s\S]*DCS_PROJECT_ID[\s\S]*DCS_REGION/
+      )
       const { DCS_REGION: _r, ...noEndpoint } = complete
       expect(yield* attempt(noEndpoint)).toMatch(/DCS_ENDPOINT[\s\S]*DCS_REGION/)
       expect(yield* attempt({ ...noEndpoint, DCS_ENDPOINT: "ftp://example.com" })).toMatch(/DCS_ENDPOINT must be/)

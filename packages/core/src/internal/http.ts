@@ -7,6 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import {
   DcsAnalysisAlreadyRunning,
@@ -250,7 +251,14 @@ export const executeJson = <A>(
   timeout: Duration.Duration
 ): Effect.Effect<Answer<A>, DcsError> =>
   client.execute(request).pipe(
-    Effect.mapError((error) => transportError(request, "Connection", describeCause(error))),
+    Effect.mapError((error) =>
+      // A signer that had no usable credentials (@effect-dcs/node's CredentialsError) sent nothing.
+      transportError(
+        request,
+        Predicate.isTagged(error.cause, "CredentialsError") ? "Credentials" : "Connection",
+        describeCause(error)
+      )
+    ),
     Effect.tap(annotateResponse),
     Effect.flatMap((response) => {
       const status = response.status

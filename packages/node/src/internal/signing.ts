@@ -1,7 +1,7 @@
 /**
  * SDK-HMAC-SHA256, the AK/SK signature of Huawei Cloud's API gateway: the pure, synchronous steps
  * (encoding, canonical request, string to sign, HMAC) for both sides, the signer and a verifier
- * that does what the gateway does.
+ * that does what the gateway does. SDK-HMAC-SM3 is the same with SM3 in place of SHA-256.
  *
  * Every function here runs once or more per request, so the encoders scan with plain loops and
  * return their input untouched when it needs no encoding.
@@ -17,12 +17,35 @@ import * as Crypto from "node:crypto"
 export const ALGORITHM = "SDK-HMAC-SHA256"
 
 /**
+ * SDK-HMAC-SHA256 with SM3 (GB/T 32905) in place of SHA-256, for both hashes and the HMAC; the
+ * body hash header is `X-Sdk-Content-Sm3`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ALGORITHM_SM3 = "SDK-HMAC-SM3"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SigningAlgorithm = typeof ALGORITHM | typeof ALGORITHM_SM3
+
+/**
  * Hex SHA-256 of the empty string: the payload hash of a request without a body.
  *
  * @since 0.1.0
  * @category constants
  */
 export const EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/**
+ * Hex SM3 of the empty string: the payload hash of a request without a body, for SDK-HMAC-SM3.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const EMPTY_BODY_SM3 = "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
 
 /**
  * The payload hash (and `X-Sdk-Content-Sha256` value) of a body that is not hashed.
@@ -237,6 +260,34 @@ export const parseQueryString = (raw: string): Array<[string, string]> => {
 export const sha256Hex = (data: string | Uint8Array): string => Crypto.createHash("sha256").update(data).digest("hex")
 
 /**
+ * Lower-case hex SM3; a string is hashed as UTF-8.
+ *
+ * @since 0.1.0
+ * @category hashing
+ */
+export const sm3Hex = (data: string | Uint8Array): string => Crypto.createHash("sm3").update(data).digest("hex")
+
+/**
+ * The hash of an algorithm: {@link sha256Hex}, or {@link sm3Hex} for SDK-HMAC-SM3.
+ *
+ * @since 0.1.0
+ * @category hashing
+ */
+export const hashHex = (algorithm: SigningAlgorithm, data: string | Uint8Array): string =>
+  algorithm === ALGORITHM_SM3 ? sm3Hex(data) : sha256Hex(data)
+
+/**
+ * The header that carries the body hash (or `UNSIGNED-PAYLOAD`) for an algorithm.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const contentHashHeader = (algorithm: SigningAlgorithm): "x-sdk-content-sha256" | "x-sdk-content-sm3" =>
+  algorithm === ALGORITHM_SM3 ? "x-sdk-content-sm3" : "x-sdk-content-sha256"
+
+const isSigningAlgorithm = (name: string): name is SigningAlgorithm => name === ALGORITHM || name === ALGORITHM_SM3
+
+/**
  * The `X-Sdk-Date` form of an instant: UTC `YYYYMMDDTHHMMSSZ`.
  *
  * @since 0.1.0
@@ -326,26 +377,35 @@ export const canonicalRequest = (input: CanonicalRequestInput): string => {
 }
 
 /**
- * `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex SHA-256 of the canonical request>`.
+ * `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex SHA-256 of the canonical request>` (SDK-HMAC-SM3: the
+ * algorithm's name and SM3).
  *
  * @since 0.1.0
  * @category signing
  */
-export const stringToSign = (sdkDate: string, canonicalRequestText: string): string =>
-  ALGORITHM + "\n" + sdkDate + "\n" + sha256Hex(canonicalRequestText)
+export const stringToSign = (
+  sdkDate: string,
+  canonicalRequestText: string,
+  algorithm: SigningAlgorithm = ALGORITHM
+): string => algorithm + "\n" + sdkDate + "\n" + hashHex(algorithm, canonicalRequestText)
 
 /**
- * Lower-case hex HMAC-SHA256 of the string to sign, keyed with the secret access key as UTF-8.
+ * Lower-case hex HMAC-SHA256 (SDK-HMAC-SM3: HMAC-SM3) of the string to sign, keyed with the secret
+ * access key as UTF-8.
  *
  * @since 0.1.0
  * @category signing
  */
-export const hmacSignature = (secretKey: string, stringToSignText: string): string =>
-  Crypto.createHmac("sha256", secretKey).update(stringToSignText).digest("hex")
+export const hmacSignature = (
+  secretKey: string,
+  stringToSignText: string,
+  algorithm: SigningAlgorithm = ALGORITHM
+): string =>
+  Crypto.createHmac(algorithm === ALGORITHM_SM3 ? "sm3" : "sha256", secretKey).update(stringToSignText).digest("hex")
 
 /**
- * `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b;c>, Signature=<hex>`; the names are
- * lower-cased and sorted, as in the canonical request.
+ * `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b;c>, Signature=<hex>` (or `SDK-HMAC-SM3 …`); the
+ * names are lower-cased and sorted, as in the canonical request.
  *
  * @since 0.1.0
  * @category signing
@@ -353,9 +413,10 @@ export const hmacSignature = (secretKey: string, stringToSignText: string): stri
 export const authorizationHeader = (
   accessKeyId: string,
   signedHeaders: ReadonlyArray<string>,
-  signature: string
+  signature: string,
+  algorithm: SigningAlgorithm = ALGORITHM
 ): string =>
-  ALGORITHM + " Access=" + accessKeyId + ", SignedHeaders=" + normalizeSignedHeaders(signedHeaders).join(";") +
+  algorithm + " Access=" + accessKeyId + ", SignedHeaders=" + normalizeSignedHeaders(signedHeaders).join(";") +
   ", Signature=" + signature
 
 /**
@@ -465,7 +526,8 @@ const constantTimeEquals = (a: string, b: string): boolean => {
  * canonical request rebuilt from what was received: the headers `SignedHeaders` lists (each must
  * be present), the path and query as received, and the hash of the received body bytes, or the
  * `X-Sdk-Content-Sha256` value when that header is present (a hex value must match the body).
- * Signatures are compared in constant time.
+ * Signatures are compared in constant time. Both SDK-HMAC-SHA256 and SDK-HMAC-SM3 (SM3 hashes and
+ * `X-Sdk-Content-Sm3`) are accepted, as the `Authorization` header names.
  *
  * @since 0.1.0
  * @category verifying
@@ -475,7 +537,8 @@ export const verifySignature = (input: VerifyInput): VerifyResult => {
   if (header === undefined) return invalid("missing Authorization header")
   const auth = parseAuthorization(header)
   if (auth === undefined) return invalid("malformed Authorization header")
-  if (auth.algorithm !== ALGORITHM) return invalid(`unsupported signing algorithm "${auth.algorithm}"`)
+  const algorithm = auth.algorithm
+  if (!isSigningAlgorithm(algorithm)) return invalid(`unsupported signing algorithm "${algorithm}"`)
   const secret = input.secretFor(auth.accessKeyId)
   if (secret === undefined) return invalid(`unknown access key "${auth.accessKeyId}"`)
 
@@ -495,10 +558,13 @@ export const verifySignature = (input: VerifyInput): VerifyResult => {
     headers[name] = value
   }
 
-  const bodyHash = sha256Hex(input.body)
-  const claimed = headerValue(input.headers["x-sdk-content-sha256"])
+  const bodyHash = hashHex(algorithm, input.body)
+  const contentHeader = contentHashHeader(algorithm)
+  const claimed = headerValue(input.headers[contentHeader])
   if (claimed !== undefined && claimed !== UNSIGNED_PAYLOAD && claimed.toLowerCase() !== bodyHash) {
-    return invalid("the body does not match X-Sdk-Content-Sha256")
+    return invalid(
+      `the body does not match ${algorithm === ALGORITHM_SM3 ? "X-Sdk-Content-Sm3" : "X-Sdk-Content-Sha256"}`
+    )
   }
   const request: CanonicalRequestInput = {
     method: input.method,
@@ -509,7 +575,7 @@ export const verifySignature = (input: VerifyInput): VerifyResult => {
     payloadHash: claimed ?? bodyHash
   }
   const text = canonicalRequest(request)
-  const expected = hmacSignature(secret, stringToSign(sdkDate, text))
+  const expected = hmacSignature(secret, stringToSign(sdkDate, text, algorithm), algorithm)
   if (constantTimeEquals(expected, auth.signature)) return { _tag: "Valid", accessKeyId: auth.accessKeyId }
   return {
     _tag: "Invalid",
