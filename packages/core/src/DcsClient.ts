@@ -2,6 +2,9 @@
  * The DCS offline key analysis client: a service, its accessors, the live layer over any
  * `HttpClient`, and an in-memory test layer.
  *
+ * The live layer does not sign requests: it is built on the `HttpClient` it is given, and
+ * `@effect-dcs/node` gives it one that signs every attempt with AK/SK.
+ *
  * @example
  * ```ts
  * import { DcsClient } from "@effect-dcs/core"
@@ -11,9 +14,6 @@
  *   Stream.runCollect
  * )
  * ```
- *
- * The live layer does not sign requests: it is built on the `HttpClient` it is given, and
- * `@effect-dcs/node` gives it one that signs every attempt with AK/SK.
  *
  * @since 0.1.0
  */
@@ -227,7 +227,8 @@ export class DcsClient extends Context.Tag("@effect-dcs/core/DcsClient")<DcsClie
 
 /**
  * The default retry schedule: exponential backoff from 200 ms with jitter, at most 4 retries,
- * and no new attempt once 20 seconds have passed.
+ * and none decided once 20 seconds have passed. A server's `Retry-After` can hold the last retry
+ * back by up to 20 s more.
  *
  * @since 0.1.0
  * @category retries

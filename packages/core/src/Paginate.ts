@@ -5,9 +5,10 @@
  *   is followed correctly.
  * - It ends when the offset reaches the server's latest `total`, or on an empty page.
  * - Items created while the stream runs push the list down, so a page may repeat items from the
- *   end of the page before it. Those are dropped by key; only the previous page's keys are kept,
- *   so memory does not grow with the length of the list.
- * - A page that holds nothing new (a server that ignores `offset`) fails with the error built by
+ *   end of the page before it. Those are dropped by key; only the keys of the last page (of the
+ *   last `concurrency` pages when concurrent) are kept, so memory does not grow with the list.
+ * - A page that holds nothing new while the list's total stands still (a server that ignores
+ *   `offset`), or more such pages in a row than `concurrency`, fails with the error built by
  *   `onNoProgress` instead of looping.
  * - It is lazy: a page is requested only when the consumer pulls past the previous one.
  *
@@ -87,7 +88,15 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
 
 interface State<E> {
   readonly offset: number
-  readonly previousKeys: ReadonlySet<unknown> | undefined
+  /**
+   * The keys of the last pages accepted, newest first: one page when sequential, as many as
+   * `concurrency` otherwise (a window's requests may each have pushed the list down).
+   */
+  readonly recentKeys: ReadonlyArray<ReadonlySet<unknown>>
+  /** The list changed under a window: fetch one page at a time until two pages agree on total. */
+  readonly unsettled: boolean
+  /** How many pages in a row brought nothing new. */
+  readonly repeatedPages: number
   /** The page size the server honours: the size of the first full page (a server may cap it). */
   readonly stride: number | undefined
   readonly total: number
@@ -130,10 +139,15 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
         break
       }
       const page = result.right
-      if (emitted.length > 0 && page.total !== current.total) break
+      if (emitted.length > 0 && page.total !== current.total) {
+        current = { ...current, unsettled: true }
+        break
+      }
       const received = page.items.length
-      const items = current.previousKeys === undefined ? page.items : dropRepeats(page.items, current.previousKeys, key)
-      if (received > 0 && items.length === 0) {
+      const items = dropRepeats(page.items, current.recentKeys, key)
+      const repeatedPages = received > 0 && items.length === 0 ? current.repeatedPages + 1 : 0
+      // Nothing new is progress only while the list grows (new items pushed it down), and not forever.
+      if (repeatedPages > 0 && (page.total === current.total || repeatedPages > concurrency)) {
         return Effect.fail(onNoProgress({ offset, total: page.total, page }))
       }
       emitted.push({ offset, limit: pageSize, page, items, received, total: page.total })
@@ -141,7 +155,10 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
       const stride = current.stride ?? received
       current = {
         offset: next,
-        previousKeys: keysOf(page.items, key),
+        recentKeys: [keysOf(page.items, key), ...current.recentKeys].slice(0, concurrency),
+        // Settled again once a page sees the total the page before it saw.
+        unsettled: current.unsettled && page.total !== current.total,
+        repeatedPages,
         stride,
         total: page.total,
         done: received === 0 || next >= page.total,
@@ -160,7 +177,7 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   ): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State<E>]>, E | E2, R> => {
     if (Option.isSome(state.failure)) return Effect.fail(state.failure.value)
     if (state.done) return Effect.succeedNone
-    const window = state.stride === undefined || state.stride === 0 || concurrency === 1
+    const window = state.stride === undefined || state.stride === 0 || concurrency === 1 || state.unsettled
       ? [state.offset]
       : offsetsOf(state.offset, state.stride, state.total, concurrency)
     const fetched = window.length === 1
@@ -173,7 +190,9 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
     Stream.unfoldEffect<State<E>, Array<Emitted<A, P>>, E | E2, R>(
       {
         offset: options.startOffset ?? 0,
-        previousKeys: undefined,
+        recentKeys: [],
+        unsettled: false,
+        repeatedPages: 0,
         stride: undefined,
         total: 0,
         done: false,
@@ -209,13 +228,27 @@ const keysOf = <A>(items: ReadonlyArray<A>, key: (item: A) => unknown): Readonly
 // Most pages repeat nothing: check first, and copy only when something must go.
 const dropRepeats = <A>(
   items: ReadonlyArray<A>,
-  previousKeys: ReadonlySet<unknown>,
+  recentKeys: ReadonlyArray<ReadonlySet<unknown>>,
   key: (item: A) => unknown
-): ReadonlyArray<A> => hasAny(items, previousKeys, key) ? items.filter((item) => !previousKeys.has(key(item))) : items
+): ReadonlyArray<A> =>
+  recentKeys.length === 0 || !hasAny(items, recentKeys, key)
+    ? items
+    : items.filter((item) => !isRecent(recentKeys, key(item)))
 
-const hasAny = <A>(items: ReadonlyArray<A>, keys: ReadonlySet<unknown>, key: (item: A) => unknown): boolean => {
+const isRecent = (recentKeys: ReadonlyArray<ReadonlySet<unknown>>, itemKey: unknown): boolean => {
+  for (let i = 0; i < recentKeys.length; i++) {
+    if (recentKeys[i]!.has(itemKey)) return true
+  }
+  return false
+}
+
+const hasAny = <A>(
+  items: ReadonlyArray<A>,
+  recentKeys: ReadonlyArray<ReadonlySet<unknown>>,
+  key: (item: A) => unknown
+): boolean => {
   for (let i = 0; i < items.length; i++) {
-    if (keys.has(key(items[i]!))) return true
+    if (isRecent(recentKeys, key(items[i]!))) return true
   }
   return false
 }

@@ -32,6 +32,8 @@ const MAX_SUCCESS_BYTES = 16 * 1024 * 1024
 const MAX_ERROR_BYTES = 64 * 1024
 /** How much of a body an error keeps. */
 const EXCERPT_CHARS = 1024
+/** Error codes are short (`DCS.4230`); a longer one is cut. */
+const MAX_CODE_CHARS = 128
 
 /** @internal */
 export interface Answer<A> {
@@ -151,7 +153,7 @@ export const parseErrorBody = (text: string): ErrorBody => {
       if (errorCode !== undefined || errorMsg !== undefined) {
         const ext = asString(body.error_ext_msg)
         return {
-          errorCode: errorCode ?? "",
+          errorCode: excerpt(errorCode ?? "", MAX_CODE_CHARS),
           errorMsg: excerpt(errorMsg ?? "", EXCERPT_CHARS * 4),
           errorExtMsg: ext === undefined ? undefined : excerpt(ext, EXCERPT_CHARS)
         }
@@ -272,13 +274,22 @@ export const executeJson = <A>(
         try {
           json = JSON.parse(text)
         } catch (error) {
-          return decodeError(`the body is not JSON (${(error as Error).message})`)
+          // V8's message quotes the start of the body: redact and bound it like the body.
+          return decodeError(`the body is not JSON (${excerpt((error as Error).message, EXCERPT_CHARS)})`)
         }
-        const decoded = decode(json)
+        let decoded: Either.Either<A, string>
+        try {
+          decoded = decode(json)
+        } catch {
+          // Hostile nesting can overflow the stack of the Schema or of its error report.
+          return decodeError("the body does not have the documented shape (nested too deeply)")
+        }
         if (Either.isRight(decoded)) return Effect.succeed({ value: decoded.right, status, requestId })
         if (isErrorShaped(json)) {
           const parsed = parseErrorBody(text)
-          return decodeError(`a ${status} answer carried an error: ${parsed.errorCode}: ${parsed.errorMsg}`)
+          return decodeError(
+            excerpt(`a ${status} answer carried an error: ${parsed.errorCode}: ${parsed.errorMsg}`, EXCERPT_CHARS * 2)
+          )
         }
         return decodeError(excerpt(decoded.left, EXCERPT_CHARS * 2))
       })
