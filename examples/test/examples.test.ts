@@ -1,6 +1,7 @@
 /**
  * Every example runs, as a user would run it, against the emulator (no cloud variables).
  */
+import { DcsEmulator } from "@effect-dcs/node"
 import { describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -45,5 +46,25 @@ describe("examples", () => {
     expect(stdout).toMatch(/Task [0-9a-f-]{36} finished\./)
     expect(stdout).toContain("Biggest keys:")
     expect(stdout).toContain("Prefixes with the most keys:")
+  })
+
+  it("tracing exports a span per page, with the call's attributes and no secret", async () => {
+    const { stdout } = await runExample("tracing.ts")
+    expect(stdout).toContain("120 tasks streamed")
+    // ConsoleSpanExporter prints each span as an object literal starting at column 0.
+    const spans = stdout.split(/^(?=\{$)/m).filter((span) =>
+      span.includes("name: 'DcsClient.listOfflineKeyAnalysisTasks'")
+    )
+    expect(spans).toHaveLength(3)
+    for (const span of spans) {
+      expect(span).toMatch(/'dcs\.instance_id': '[0-9a-f-]{36}'/)
+      expect(span).toMatch(/'dcs\.offset': (0|50|100),/)
+      expect(span).toContain("'dcs.limit': 50")
+      expect(span).toContain("'http.response.status_code': 200")
+      expect(span).toMatch(/'dcs\.request_id': '\w+'/)
+    }
+    expect(stdout).not.toMatch(/authorization': '(?!<redacted>)/i)
+    expect(stdout).not.toMatch(/SDK-HMAC-SHA256|Signature=|x-security-token': '(?!<redacted>)/i)
+    expect(stdout).not.toContain(DcsEmulator.defaultCredentials.secretAccessKey)
   })
 })
