@@ -66,6 +66,15 @@ import * as Signer from "./Signer.js"
 export const userAgent = `effect-dcs/0.1.0 (node ${process.version})`
 
 /**
+ * Whether a value can be an endpoint: an absolute http(s) URL without credentials, query or
+ * fragment (what `DCS_ENDPOINT` and the `endpoint` option accept).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isEndpointUrl: (value: string) => boolean = isHttpUrl
+
+/**
  * The endpoint of a region: `https://dcs.{region}.myhuaweicloud.com`.
  *
  * @since 0.1.0

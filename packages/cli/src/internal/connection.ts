@@ -43,16 +43,6 @@ export interface Flags {
   readonly emulator: boolean
 }
 
-const isHttpUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value)
-    return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "" &&
-      url.search === "" && url.hash === "" && !value.includes("?") && !value.includes("#")
-  } catch {
-    return false
-  }
-}
-
 /** The flags, for a command's config. */
 export const options = {
   endpoint: Options.text("endpoint").pipe(
@@ -61,7 +51,7 @@ export const options = {
     ),
     // The value is not echoed: a URL may carry a password.
     Options.mapEffect((value) =>
-      isHttpUrl(value)
+      NodeDcsClient.isEndpointUrl(value)
         ? Effect.succeed(value)
         : invalidValue("--endpoint must be an http(s) URL without credentials, query or fragment")
     ),
