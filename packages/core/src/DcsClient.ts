@@ -730,8 +730,12 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
     const url = `${endpoint}/v2/${projectSegment}/instances/${call.instanceSegment}/offline/key-analysis${call.path}`
     const base = HttpClientRequest.make(call.method)(url, { headers, urlParams: call.urlParams ?? [] })
     const request = call.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, call.body)
-    const attempt = internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout)
     const onAttempt = call.onAttempt
+    // Debug only: an expected failure (a 404, a retried 503) is the caller's to report, not ours.
+    const attempt = Effect.zipRight(
+      Effect.logDebug(`DcsClient: ${call.method} ${url}`),
+      internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout)
+    ).pipe(Effect.tapError((error) => Effect.logDebug(`DcsClient: ${call.method} ${url} failed: ${error.message}`)))
     return (onAttempt === undefined ? attempt : Effect.zipRight(Effect.sync(onAttempt), attempt)).pipe(
       Effect.retry(retryPolicy(call.options.retry ?? layerRetry, call.retryable))
     )

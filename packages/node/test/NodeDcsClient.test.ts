@@ -153,6 +153,24 @@ describe("NodeDcsClient", () => {
       expect(requests.map((r) => r.headers["x-sdk-date"])).toEqual(["20241015T022118Z", "20241015T022123Z"])
     }).pipe(Effect.provide(withEmulator())), { timeout: 20_000 })
 
+  it.live("logs each attempt and each failed attempt at debug, nothing above for expected errors", () =>
+    Effect.gen(function*() {
+      const emulator = yield* DcsEmulator.DcsEmulator
+      const lines: Array<readonly [string, string]> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        lines.push([logLevel.label, String(Array.isArray(message) ? message.join(" ") : message)])
+      })
+      yield* emulator.injectFaults({ _tag: "Status", status: 503 })
+      yield* DcsClient.listOfflineKeyAnalysisTasks({ instanceId: INSTANCE, limit: 1, retry: Schedule.recurs(1) }).pipe(
+        Effect.zipRight(Effect.flip(DcsClient.listOfflineKeyAnalysisTasks({ instanceId: "no-such-instance" }))),
+        Logger.withMinimumLogLevel(LogLevel.All),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      expect(lines.map(([level]) => level)).toEqual(["DEBUG", "DEBUG", "DEBUG", "DEBUG", "DEBUG"])
+      expect(lines[1]![1]).toMatch(/^DcsClient: GET .* failed: .*HTTP 503/)
+      expect(lines[4]![1]).toMatch(/failed: DCS\.4401/)
+    }).pipe(Effect.provide(withEmulator())))
+
   it.live("region builds the regional endpoint", () =>
     Effect.gen(function*() {
       expect(NodeDcsClient.regionEndpoint("cn-north-4")).toBe("https://dcs.cn-north-4.myhuaweicloud.com")
