@@ -19,6 +19,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -538,7 +539,8 @@ export const fromBackend = (backend: Backend): Service => {
     })
 
   const streamOfflineKeyAnalysisTasks = (request: StreamOfflineKeyAnalysisTasksRequest) =>
-    Stream.flattenIterables(Stream.map(streamOfflineKeyAnalysisTaskPages(request), (page) => page.records))
+    // Each page's records as one chunk, without the copy `Stream.flattenIterables` makes of them.
+    Stream.mapConcatChunk(streamOfflineKeyAnalysisTaskPages(request), (page) => Chunk.unsafeFromArray(page.records))
 
   const createOfflineKeyAnalysis = (request: CreateOfflineKeyAnalysisRequest) =>
     validated(validateCreate(request), (valid) => backend.create(valid, request)).pipe(
@@ -708,6 +710,8 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
     "user-agent": options.userAgent ?? "effect-dcs"
   }
   const layerRetry = options.retry ?? defaultRetrySchedule
+  // Built once: a call without a schedule of its own (every page of a stream) reuses it.
+  const layerRetryPolicy = retryPolicy(layerRetry)
   const layerTimeout = Either.isRight(settings) ? settings.right.timeout ?? defaultTimeout : defaultTimeout
 
   /** Sends one call of the resource: `path` follows `/offline/key-analysis`. */
@@ -737,7 +741,11 @@ const makeWith = (givenClient: HttpClient.HttpClient, options: Options): Service
       internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout)
     ).pipe(Effect.tapError((error) => Effect.logDebug(`DcsClient: ${call.method} ${url} failed: ${error.message}`)))
     return (onAttempt === undefined ? attempt : Effect.zipRight(Effect.sync(onAttempt), attempt)).pipe(
-      Effect.retry(retryPolicy(call.options.retry ?? layerRetry, call.retryable))
+      Effect.retry(
+        call.options.retry === undefined && call.retryable === undefined
+          ? layerRetryPolicy
+          : retryPolicy(call.options.retry ?? layerRetry, call.retryable)
+      )
     )
   }
 

@@ -41,7 +41,6 @@
  */
 import * as DcsClient from "@effect-dcs/core/DcsClient"
 import { type DcsError, DcsInvalidRequest } from "@effect-dcs/core/DcsError"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -53,6 +52,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Credentials from "./Credentials.js"
+import * as undiciClient from "./internal/undiciClient.js"
 import { isHttpUrl, isRegionName } from "./internal/url.js"
 import * as ProjectLookup from "./ProjectLookup.js"
 import * as Signer from "./Signer.js"
@@ -243,7 +243,7 @@ export function layer(
     )
   }))
   return Layer.merge(client, Layer.fiberRefLocallyScopedWith(Headers.currentRedactedNames, addSecretHeaderNames)).pipe(
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provide(undiciClient.layer)
   )
 }
 

@@ -1,3 +1,4 @@
+import type * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -70,8 +71,8 @@ const describeCause = (error: HttpClientError.HttpClientError): string => {
 }
 
 /** @internal */
-export const requestIdOf = (response: HttpClientResponse.HttpClientResponse): string | undefined => {
-  const value = response.headers["x-request-id"]
+export const requestIdOf = (headers: Headers.Headers): string | undefined => {
+  const value = headers["x-request-id"]
   return value === undefined || value === "" ? undefined : value
 }
 
@@ -84,11 +85,12 @@ export const requestIdOf = (response: HttpClientResponse.HttpClientResponse): st
 export const readBounded = (
   request: HttpClientRequest.HttpClientRequest,
   response: HttpClientResponse.HttpClientResponse,
-  max: number
+  max: number,
+  headers: Headers.Headers = response.headers
 ): Effect.Effect<{ readonly text: string; readonly truncated: boolean }, DcsTransportError> => {
-  const length = Number(response.headers["content-length"])
+  const length = Number(headers["content-length"])
   const onError = (error: HttpClientError.ResponseError) =>
-    transportError(request, "Body", describeCause(error), requestIdOf(response))
+    transportError(request, "Body", describeCause(error), requestIdOf(headers))
   if (Number.isFinite(length) && length <= max) {
     return Effect.mapBoth(response.text, { onFailure: onError, onSuccess: (text) => ({ text, truncated: false }) })
   }
@@ -211,30 +213,29 @@ export const statusError = (fields: {
 
 const failWithStatus = (
   request: HttpClientRequest.HttpClientRequest,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  headers: Headers.Headers
 ): Effect.Effect<never, DcsError> =>
   Effect.flatMap(
-    Effect.zip(readBounded(request, response, MAX_ERROR_BYTES), Clock.currentTimeMillis),
+    Effect.zip(readBounded(request, response, MAX_ERROR_BYTES, headers), Clock.currentTimeMillis),
     ([{ text }, now]) => {
       const parsed = parseErrorBody(text)
       return Effect.fail(statusError({
         status: response.status,
         ...parsed,
-        requestId: requestIdOf(response),
-        retryAfterMillis: parseRetryAfter(response.headers["retry-after"], now),
+        requestId: requestIdOf(headers),
+        retryAfterMillis: parseRetryAfter(headers["retry-after"], now),
         body: excerpt(text, EXCERPT_CHARS)
       }))
     }
   )
 
-const annotateResponse = (response: HttpClientResponse.HttpClientResponse) => {
-  const requestId = requestIdOf(response)
-  return Effect.annotateCurrentSpan(
+const annotateResponse = (status: number, requestId: string | undefined) =>
+  Effect.annotateCurrentSpan(
     requestId === undefined
-      ? { "http.response.status_code": response.status }
-      : { "http.response.status_code": response.status, "dcs.request_id": requestId }
+      ? { "http.response.status_code": status }
+      : { "http.response.status_code": status, "dcs.request_id": requestId }
   )
-}
 
 const isErrorShaped = (json: unknown): json is Record<string, unknown> =>
   typeof json === "object" && json !== null &&
@@ -261,12 +262,16 @@ export const executeJson = <A>(
         describeCause(error)
       )
     ),
-    Effect.tap(annotateResponse),
     Effect.flatMap((response) => {
+      // A transport may build the Headers anew on every access (@effect/platform-node's undici
+      // client does): read them once.
+      const headers = response.headers
       const status = response.status
-      if (status < 200 || status >= 300) return failWithStatus(request, response)
-      const requestId = requestIdOf(response)
-      return Effect.flatMap(readBounded(request, response, MAX_SUCCESS_BYTES), ({ text, truncated }) => {
+      const requestId = requestIdOf(headers)
+      if (status < 200 || status >= 300) {
+        return Effect.zipRight(annotateResponse(status, requestId), failWithStatus(request, response, headers))
+      }
+      const body = Effect.flatMap(readBounded(request, response, MAX_SUCCESS_BYTES, headers), ({ text, truncated }) => {
         const decodeError = (reason: string) =>
           Effect.fail(new DcsDecodeError({ status, reason, body: excerpt(text, EXCERPT_CHARS), requestId }))
         if (truncated) return decodeError(`the body is larger than ${MAX_SUCCESS_BYTES} bytes`)
@@ -293,6 +298,7 @@ export const executeJson = <A>(
         }
         return decodeError(excerpt(decoded.left, EXCERPT_CHARS * 2))
       })
+      return Effect.zipRight(annotateResponse(status, requestId), body)
     }),
     Effect.timeoutFail({
       duration: timeout,

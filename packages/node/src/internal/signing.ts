@@ -145,6 +145,8 @@ const decodePathSegment = (segment: string): string => {
  * @category canonical request
  */
 export const canonicalUri = (wirePath: string): string => {
+  // A path of unreserved characters and slashes (every DCS path) is its own canonical form.
+  if (isPlainPath(wirePath)) return wirePath.endsWith("/") ? wirePath : wirePath + "/"
   const segments = wirePath.split("/")
   let out = ""
   for (let i = 0; i < segments.length; i++) {
@@ -152,6 +154,14 @@ export const canonicalUri = (wirePath: string): string => {
     out += encodeRfc3986(decodePathSegment(segments[i] as string))
   }
   return out.endsWith("/") ? out : out + "/"
+}
+
+const isPlainPath = (path: string): boolean => {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i)
+    if (c !== 0x2f && !isUnreserved(c)) return false
+  }
+  return true
 }
 
 // UTF-16 code unit order, the order of Array.prototype.sort in the official Node signer.
@@ -251,13 +261,20 @@ export const parseQueryString = (raw: string): Array<[string, string]> => {
   return out
 }
 
+// `crypto.hash` (Node 20.12 and later) hashes in one call: three times faster than a Hash object
+// on the few hundred bytes of a canonical request.
+const oneShotHex = (algorithm: string): (data: string | Uint8Array) => string =>
+  typeof Crypto.hash === "function"
+    ? (data) => Crypto.hash(algorithm, data, "hex")
+    : (data) => Crypto.createHash(algorithm).update(data).digest("hex")
+
 /**
  * Lower-case hex SHA-256; a string is hashed as UTF-8.
  *
  * @since 0.1.0
  * @category hashing
  */
-export const sha256Hex = (data: string | Uint8Array): string => Crypto.createHash("sha256").update(data).digest("hex")
+export const sha256Hex: (data: string | Uint8Array) => string = oneShotHex("sha256")
 
 /**
  * Lower-case hex SM3; a string is hashed as UTF-8.
@@ -265,7 +282,7 @@ export const sha256Hex = (data: string | Uint8Array): string => Crypto.createHas
  * @since 0.1.0
  * @category hashing
  */
-export const sm3Hex = (data: string | Uint8Array): string => Crypto.createHash("sm3").update(data).digest("hex")
+export const sm3Hex: (data: string | Uint8Array) => string = oneShotHex("sm3")
 
 /**
  * The hash of an algorithm: {@link sha256Hex}, or {@link sm3Hex} for SDK-HMAC-SM3.
@@ -294,10 +311,18 @@ const isSigningAlgorithm = (name: string): name is SigningAlgorithm => name === 
  * @category dates
  */
 export const formatSdkDate = (epochMillis: number): string => {
-  const iso = new Date(epochMillis).toISOString() // YYYY-MM-DDTHH:MM:SS.sssZ
-  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + "T" + iso.slice(11, 13) + iso.slice(14, 16) +
-    iso.slice(17, 19) + "Z"
+  // Every request of the same second carries the same date: format it once per second.
+  const second = Math.floor(epochMillis / 1000)
+  if (second !== lastSdkDate.second) {
+    const iso = new Date(epochMillis).toISOString() // YYYY-MM-DDTHH:MM:SS.sssZ
+    lastSdkDate.second = second
+    lastSdkDate.text = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + "T" + iso.slice(11, 13) +
+      iso.slice(14, 16) + iso.slice(17, 19) + "Z"
+  }
+  return lastSdkDate.text
 }
+
+const lastSdkDate = { second: Number.NaN, text: "" }
 
 const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 
@@ -325,8 +350,16 @@ export const parseSdkDate = (sdkDate: string): number | undefined => {
  */
 export const normalizeSignedHeaders = (names: ReadonlyArray<string>): Array<string> => {
   const out = names.map((name) => name.toLowerCase())
-  out.sort(compareStrings)
+  // The signer passes its names already sorted; a check is cheaper than a sort.
+  if (!isSorted(out)) out.sort(compareStrings)
   return out
+}
+
+const isSorted = (names: ReadonlyArray<string>): boolean => {
+  for (let i = 1; i < names.length; i++) {
+    if (compareStrings(names[i - 1]!, names[i]!) > 0) return false
+  }
+  return true
 }
 
 /**
