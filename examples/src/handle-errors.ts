@@ -16,12 +16,11 @@ const describeTasks = (instanceId: string) =>
   DcsClient.listOfflineKeyAnalysisTasks({ instanceId, limit: 1 }).pipe(
     Effect.map((page) => `${instanceId}: ${page.total} tasks`),
     Effect.catchTags({
-      DcsBadRequest: (error) =>
+      DcsNotSupported: (error) =>
         Effect.succeed(
-          error.errorCode === "DCS.4230"
-            ? `${instanceId}: this instance does not support offline key analysis (Redis 4.0+ needed); request id ${error.requestId}`
-            : `${instanceId}: rejected: ${error.message}`
+          `${instanceId}: this instance does not support offline key analysis (Redis 4.0+ needed); request id ${error.requestId}`
         ),
+      DcsBadRequest: (error) => Effect.succeed(`${instanceId}: rejected: ${error.message}`),
       DcsNotFound: (error) =>
         Effect.succeed(`${instanceId}: no such instance (${error.errorCode}, request id ${error.requestId})`),
       DcsUnauthorized: (error) =>

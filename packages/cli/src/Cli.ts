@@ -105,7 +105,7 @@ const listConfig = {
   offset: CliOptions.integerAtLeast("offset", 0, "The first task to show, counted from 0 (the newest).").pipe(
     Options.optional
   ),
-  limit: CliOptions.integerAtLeast("limit", 1, "How many tasks to show (the service's default is 10).").pipe(
+  limit: CliOptions.integerAtLeast("limit", 0, "How many tasks to show (the service's default is 10).").pipe(
     Options.optional
   ),
   json: CliOptions.json(

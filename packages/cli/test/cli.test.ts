@@ -374,7 +374,10 @@ layer(Emulator, { excludeTestServices: true })("dcs-key-analysis", (it) => {
           const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
             [["list", instanceId, "--bogus"], /Received unknown argument: '--bogus'/],
             [["lsit", instanceId], /Invalid subcommand for dcs-key-analysis/],
-            [["list", instanceId, "--page-size", "0", "--all"], /--page-size must be an integer of at least 1, got 0/],
+            [
+              ["list", instanceId, "--page-size", "0", "--all"],
+              /--page-size must be an integer from 1 to 2147483647, got 0/
+            ],
             [["list", instanceId, "--page-size", "ten", "--all"], /'ten' is not a integer/],
             [
               ["list", instanceId, "--status", "done"],

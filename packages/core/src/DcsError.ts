@@ -24,19 +24,12 @@ const statusFields = {
   requestId: Schema.optional(Schema.String),
   /** The `Retry-After` response header, in milliseconds, when the server sent one. */
   retryAfterMillis: Schema.optional(Schema.Number),
+  /** The instance the request was about, so a 404 says which id was asked for. */
+  instanceId: Schema.optional(Schema.String),
+  /** The task the request was about, if any. */
+  taskId: Schema.optional(Schema.String),
   /** In a stream: the offset of the page that failed; pass it as `startOffset` to resume. */
   offset: Schema.optional(Schema.Number)
-}
-
-const describeStatus = (self: {
-  readonly status: number
-  readonly errorCode: string
-  readonly errorMsg: string
-  readonly requestId?: string | undefined
-  readonly offset?: number | undefined
-}): string => {
-  const what = self.errorCode === "" ? self.errorMsg : `${self.errorCode}: ${self.errorMsg}`
-  return `${what} (HTTP ${self.status}${requestIdAndOffset(self)})`
 }
 
 const requestIdAndOffset = (self: {
@@ -46,20 +39,29 @@ const requestIdAndOffset = (self: {
   (self.requestId === undefined ? "" : `, request id ${self.requestId}`) +
   (self.offset === undefined ? "" : `, at offset ${self.offset}`)
 
+// The one message of every status error: what the service said, then where and which request.
+const describeStatus = (self: {
+  readonly status: number
+  readonly errorCode: string
+  readonly errorMsg: string
+  readonly instanceId?: string | undefined
+  readonly taskId?: string | undefined
+  readonly requestId?: string | undefined
+  readonly offset?: number | undefined
+}): string => {
+  const what = self.errorCode === "" ? self.errorMsg : `${self.errorCode}: ${self.errorMsg}`
+  const about = (self.instanceId === undefined ? "" : `, instance ${JSON.stringify(self.instanceId)}`) +
+    (self.taskId === undefined ? "" : `, task ${JSON.stringify(self.taskId)}`)
+  return `${what} (HTTP ${self.status}${about}${requestIdAndOffset(self)})`
+}
+
 /**
- * 400: the service rejected the request, e.g. `DCS.4230` "Does not support offline key analysis."
+ * 400: the service rejected the request.
  *
  * @since 0.1.0
  * @category errors
  */
-export class DcsBadRequest extends Schema.TaggedError<DcsBadRequest>()("DcsBadRequest", statusFields) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
+export class DcsBadRequest extends Schema.TaggedError<DcsBadRequest>()("DcsBadRequest", statusFields) {}
 
 /**
  * 401: authentication failed, e.g. `APIGW.0301` for a bad signature, an expired date or an
@@ -68,14 +70,7 @@ export class DcsBadRequest extends Schema.TaggedError<DcsBadRequest>()("DcsBadRe
  * @since 0.1.0
  * @category errors
  */
-export class DcsUnauthorized extends Schema.TaggedError<DcsUnauthorized>()("DcsUnauthorized", statusFields) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
+export class DcsUnauthorized extends Schema.TaggedError<DcsUnauthorized>()("DcsUnauthorized", statusFields) {}
 
 /**
  * 403: the credentials may not do this (IAM policy, project).
@@ -83,29 +78,25 @@ export class DcsUnauthorized extends Schema.TaggedError<DcsUnauthorized>()("DcsU
  * @since 0.1.0
  * @category errors
  */
-export class DcsForbidden extends Schema.TaggedError<DcsForbidden>()("DcsForbidden", statusFields) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
+export class DcsForbidden extends Schema.TaggedError<DcsForbidden>()("DcsForbidden", statusFields) {}
 
 /**
- * 404: the instance (or task) does not exist.
+ * 404: the instance (or task) does not exist; `instanceId` (and `taskId`) say which was asked for.
  *
  * @since 0.1.0
  * @category errors
  */
-export class DcsNotFound extends Schema.TaggedError<DcsNotFound>()("DcsNotFound", statusFields) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
+export class DcsNotFound extends Schema.TaggedError<DcsNotFound>()("DcsNotFound", statusFields) {}
+
+/**
+ * 429: the gateway throttled the request (`APIGW.0308` "The throttling threshold has been
+ * reached"), usually with `Retry-After`. Nothing was done, so every call retries it by default
+ * (create included); this error is what is left when retries are off or run out.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DcsTooManyRequests extends Schema.TaggedError<DcsTooManyRequests>()("DcsTooManyRequests", statusFields) {}
 
 /**
  * 500: the service failed.
@@ -115,33 +106,7 @@ export class DcsNotFound extends Schema.TaggedError<DcsNotFound>()("DcsNotFound"
  */
 export class DcsInternalServerError
   extends Schema.TaggedError<DcsInternalServerError>()("DcsInternalServerError", statusFields)
-{
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
-
-/**
- * Any other non-2xx status (408, 429, 502, 503, 504, …), with a bounded excerpt of the body.
- *
- * @since 0.1.0
- * @category errors
- */
-export class DcsUnexpectedStatus extends Schema.TaggedError<DcsUnexpectedStatus>()("DcsUnexpectedStatus", {
-  ...statusFields,
-  /** The start of the response body (bounded, secrets redacted). */
-  body: Schema.String
-}) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
+{}
 
 /**
  * `DCS.4231`: an offline key analysis is already waiting or running on that node. Creating
@@ -153,14 +118,7 @@ export class DcsUnexpectedStatus extends Schema.TaggedError<DcsUnexpectedStatus>
  */
 export class DcsAnalysisAlreadyRunning
   extends Schema.TaggedError<DcsAnalysisAlreadyRunning>()("DcsAnalysisAlreadyRunning", statusFields)
-{
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
-}
+{}
 
 /**
  * `DCS.4232`: the task does not exist, or was deleted.
@@ -168,13 +126,76 @@ export class DcsAnalysisAlreadyRunning
  * @since 0.1.0
  * @category errors
  */
-export class DcsTaskNotFound extends Schema.TaggedError<DcsTaskNotFound>()("DcsTaskNotFound", statusFields) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return describeStatus(this)
-  }
+export class DcsTaskNotFound extends Schema.TaggedError<DcsTaskNotFound>()("DcsTaskNotFound", statusFields) {}
+
+/**
+ * `DCS.4230`: the instance does not support offline key analysis (Redis 3.0, Memcached, some
+ * specifications), whatever the status that carried it. Retrying cannot help.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DcsNotSupported extends Schema.TaggedError<DcsNotSupported>()("DcsNotSupported", statusFields) {}
+
+/**
+ * Any other non-2xx status (408, 502, 503, 504, …), with a bounded excerpt of the body.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DcsUnexpectedStatus extends Schema.TaggedError<DcsUnexpectedStatus>()("DcsUnexpectedStatus", {
+  ...statusFields,
+  /** The start of the response body (bounded, secrets redacted). */
+  body: Schema.String
+}) {}
+
+/**
+ * The error codes that have an error of their own, whatever the status that carried them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const errorCodes = {
+  analysisAlreadyRunning: "DCS.4231",
+  taskNotFound: "DCS.4232",
+  notSupported: "DCS.4230",
+  authenticationFailed: "APIGW.0301",
+  throttled: "APIGW.0308"
+} as const
+
+/**
+ * The status errors and what selects each: an error code (checked first, whatever the status),
+ * else a status. Everything else about them (the union, its schema, the predicate, the offset
+ * copy, the mapping of a response to its error) is derived from this list; a response matched
+ * by none is a `DcsUnexpectedStatus`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const statusErrors = [
+  { error: DcsAnalysisAlreadyRunning, errorCode: errorCodes.analysisAlreadyRunning },
+  { error: DcsTaskNotFound, errorCode: errorCodes.taskNotFound },
+  { error: DcsNotSupported, errorCode: errorCodes.notSupported },
+  { error: DcsBadRequest, status: 400 },
+  { error: DcsUnauthorized, status: 401 },
+  { error: DcsForbidden, status: 403 },
+  { error: DcsNotFound, status: 404 },
+  { error: DcsTooManyRequests, status: 429 },
+  { error: DcsInternalServerError, status: 500 }
+] as const
+
+type StatusErrorClass = (typeof statusErrors)[number]["error"]
+
+// One message for every status error (and DcsUnexpectedStatus): what the service said, about
+// which ids, and which request.
+for (const error of [...statusErrors.map((entry) => entry.error), DcsUnexpectedStatus]) {
+  Object.defineProperty(error.prototype, "message", {
+    get(this: Parameters<typeof describeStatus>[0]) {
+      return describeStatus(this)
+    },
+    configurable: true,
+    enumerable: false
+  })
 }
 
 /**
@@ -322,6 +343,20 @@ export class DcsWaitTimeout extends Schema.TaggedError<DcsWaitTimeout>()("DcsWai
   }
 }
 
+const statusErrorClasses = statusErrors.map((entry) => entry.error) as unknown as StatusErrorClasses
+type ErrorsOf<T extends ReadonlyArray<{ readonly error: unknown }>> = {
+  -readonly [K in keyof T]: T[K] extends { readonly error: infer E } ? E : never
+}
+type StatusErrorClasses = ErrorsOf<typeof statusErrors>
+
+/**
+ * The errors that answer a response with a non-2xx status.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DcsStatusError = InstanceType<StatusErrorClass> | DcsUnexpectedStatus
+
 /**
  * Every error the DCS client can fail with.
  *
@@ -329,14 +364,7 @@ export class DcsWaitTimeout extends Schema.TaggedError<DcsWaitTimeout>()("DcsWai
  * @category errors
  */
 export type DcsError =
-  | DcsAnalysisAlreadyRunning
-  | DcsTaskNotFound
-  | DcsBadRequest
-  | DcsUnauthorized
-  | DcsForbidden
-  | DcsNotFound
-  | DcsInternalServerError
-  | DcsUnexpectedStatus
+  | DcsStatusError
   | DcsTransportError
   | DcsDecodeError
   | DcsInvalidRequest
@@ -349,26 +377,14 @@ export type DcsError =
  * @category schemas
  */
 export const DcsError: Schema.Union<[
-  typeof DcsAnalysisAlreadyRunning,
-  typeof DcsTaskNotFound,
-  typeof DcsBadRequest,
-  typeof DcsUnauthorized,
-  typeof DcsForbidden,
-  typeof DcsNotFound,
-  typeof DcsInternalServerError,
+  ...StatusErrorClasses,
   typeof DcsUnexpectedStatus,
   typeof DcsTransportError,
   typeof DcsDecodeError,
   typeof DcsInvalidRequest,
   typeof DcsPaginationError
 ]> = Schema.Union(
-  DcsAnalysisAlreadyRunning,
-  DcsTaskNotFound,
-  DcsBadRequest,
-  DcsUnauthorized,
-  DcsForbidden,
-  DcsNotFound,
-  DcsInternalServerError,
+  ...statusErrorClasses,
   DcsUnexpectedStatus,
   DcsTransportError,
   DcsDecodeError,
@@ -376,45 +392,10 @@ export const DcsError: Schema.Union<[
   DcsPaginationError
 )
 
-/**
- * The errors that answer a response with a non-2xx status.
- *
- * @since 0.1.0
- * @category errors
- */
-export type DcsStatusError =
-  | DcsAnalysisAlreadyRunning
-  | DcsTaskNotFound
-  | DcsBadRequest
-  | DcsUnauthorized
-  | DcsForbidden
-  | DcsNotFound
-  | DcsInternalServerError
-  | DcsUnexpectedStatus
-
 const statusTags: ReadonlySet<string> = new Set([
-  "DcsAnalysisAlreadyRunning",
-  "DcsTaskNotFound",
-  "DcsBadRequest",
-  "DcsUnauthorized",
-  "DcsForbidden",
-  "DcsNotFound",
-  "DcsInternalServerError",
-  "DcsUnexpectedStatus"
+  ...statusErrors.map((entry) => entry.error._tag),
+  DcsUnexpectedStatus._tag
 ])
-
-/**
- * The error codes that have an error of their own, whatever the status that carried them.
- *
- * @since 0.1.0
- * @category constants
- */
-export const errorCodes = {
-  analysisAlreadyRunning: "DCS.4231",
-  taskNotFound: "DCS.4232",
-  notSupported: "DCS.4230",
-  authenticationFailed: "APIGW.0301"
-} as const
 
 /**
  * Whether an error answers a non-2xx response.
@@ -426,6 +407,36 @@ export const isStatusError = (error: unknown): error is DcsStatusError =>
   Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" && statusTags.has(error._tag)
 
 /**
+ * The error a non-2xx response answers: the first entry of `statusErrors` whose error code
+ * matches, else whose status matches, else `DcsUnexpectedStatus` (which keeps the body).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromResponse = (fields: {
+  readonly status: number
+  readonly errorCode: string
+  readonly errorMsg: string
+  readonly errorExtMsg?: string | undefined
+  readonly requestId?: string | undefined
+  readonly retryAfterMillis?: number | undefined
+  readonly instanceId?: string | undefined
+  readonly taskId?: string | undefined
+  readonly body: string
+}): DcsStatusError => {
+  const { body, ...common } = fields
+  const entry =
+    statusErrors.find((candidate) => "errorCode" in candidate && candidate.errorCode === fields.errorCode) ??
+      statusErrors.find((candidate) => "status" in candidate && candidate.status === fields.status)
+  return entry === undefined ? new DcsUnexpectedStatus({ ...common, body }) : new entry.error(common)
+}
+
+// The errors that carry the offset of a stream page, by tag.
+const offsetCarriers: ReadonlyMap<string, new(fields: any) => DcsError> = new Map<string, new(fields: any) => DcsError>(
+  [...statusErrorClasses, DcsUnexpectedStatus, DcsTransportError, DcsDecodeError].map((error) => [error._tag, error])
+)
+
+/**
  * The error with the offset of the stream page that failed, so the caller can resume there.
  * Errors raised before anything is sent, and paging errors (which carry their own), are kept.
  *
@@ -433,38 +444,32 @@ export const isStatusError = (error: unknown): error is DcsStatusError =>
  * @category utils
  */
 export const withOffset = (error: DcsError, offset: number): DcsError => {
-  switch (error._tag) {
-    case "DcsAnalysisAlreadyRunning":
-      return new DcsAnalysisAlreadyRunning({ ...error, offset })
-    case "DcsTaskNotFound":
-      return new DcsTaskNotFound({ ...error, offset })
-    case "DcsBadRequest":
-      return new DcsBadRequest({ ...error, offset })
-    case "DcsUnauthorized":
-      return new DcsUnauthorized({ ...error, offset })
-    case "DcsForbidden":
-      return new DcsForbidden({ ...error, offset })
-    case "DcsNotFound":
-      return new DcsNotFound({ ...error, offset })
-    case "DcsInternalServerError":
-      return new DcsInternalServerError({ ...error, offset })
-    case "DcsUnexpectedStatus":
-      return new DcsUnexpectedStatus({ ...error, offset })
-    case "DcsTransportError":
-      return new DcsTransportError({ ...error, offset })
-    case "DcsDecodeError":
-      return new DcsDecodeError({ ...error, offset })
-    case "DcsInvalidRequest":
-    case "DcsPaginationError":
-      return error
-  }
+  const Carrier = offsetCarriers.get(error._tag)
+  return Carrier === undefined ? error : new Carrier({ ...error, offset })
+}
+
+/**
+ * Copies a status error with the ids the request was about (so a 404 says which id was asked
+ * for); any other error is kept as it is.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const withIds = (
+  error: DcsError,
+  ids: { readonly instanceId?: string | undefined; readonly taskId?: string | undefined }
+): DcsError => {
+  if (!isStatusError(error) || (error.instanceId !== undefined && error.taskId !== undefined)) return error
+  const Carrier = offsetCarriers.get(error._tag)!
+  return new Carrier({ ...error, instanceId: error.instanceId ?? ids.instanceId, taskId: error.taskId ?? ids.taskId })
 }
 
 const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
 /**
  * Whether retrying the same idempotent request may succeed: transport faults, timeouts and the
- * statuses 408, 429, 500, 502, 503, 504. Never 400, 401, 403 or 404.
+ * statuses 408, 429, 500, 502, 503, 504. Never 400, 401, 403 or 404, nor an error the service
+ * named by its error code (`DCS.4230`, `DCS.4231`, `DCS.4232`) whatever its status.
  *
  * @since 0.1.0
  * @category predicates
@@ -472,4 +477,45 @@ const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503,
 export const isTransient = (error: DcsError): boolean =>
   // Missing credentials are a setup problem, not a network fault: retrying would only repeat it.
   (error._tag === "DcsTransportError" && error.reason !== "Credentials") ||
-  (isStatusError(error) && transientStatuses.has(error.status))
+  (isStatusError(error) && transientStatuses.has(error.status) && !hasOwnErrorCode.has(error._tag))
+
+// An error selected by its error code is the service's definite answer, whatever its status.
+const hasOwnErrorCode: ReadonlySet<string> = new Set(
+  statusErrors.flatMap((entry) => "errorCode" in entry ? [entry.error._tag] : [])
+)
+
+/**
+ * The mark of a credentials failure: a signer that had no usable credentials fails the request
+ * before sending it with an error carrying this symbol (`@effect-dcs/node`'s `CredentialsError`
+ * does). The client reports it as a `DcsTransportError` with reason `"Credentials"`, not retried.
+ *
+ * @since 0.2.0
+ * @category credentials
+ */
+export const CredentialsFailureTypeId: unique symbol = Symbol.for("@effect-dcs/core/CredentialsFailure")
+
+/**
+ * @since 0.2.0
+ * @category credentials
+ */
+export type CredentialsFailureTypeId = typeof CredentialsFailureTypeId
+
+/**
+ * A failure to find usable credentials, whoever raised it.
+ *
+ * @since 0.2.0
+ * @category credentials
+ */
+export interface CredentialsFailure {
+  readonly [CredentialsFailureTypeId]: CredentialsFailureTypeId
+  readonly message: string
+}
+
+/**
+ * Whether a value is a credentials failure (carries `CredentialsFailureTypeId`).
+ *
+ * @since 0.2.0
+ * @category credentials
+ */
+export const isCredentialsFailure = (u: unknown): u is CredentialsFailure =>
+  Predicate.hasProperty(u, CredentialsFailureTypeId)

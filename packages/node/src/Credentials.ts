@@ -31,6 +31,7 @@
  *
  * @since 0.1.0
  */
+import { CredentialsFailureTypeId } from "@effect-dcs/core/DcsError"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -89,6 +90,13 @@ export class CredentialsError extends Schema.TaggedError<CredentialsError>()("Cr
   kind: Schema.Literal("Missing", "Invalid"),
   reason: Schema.String
 }) {
+  /**
+   * Marks it as core's credentials failure, so the client reports a request it stopped as a
+   * `DcsTransportError` with reason `"Credentials"`.
+   *
+   * @since 0.2.0
+   */
+  readonly [CredentialsFailureTypeId]: CredentialsFailureTypeId = CredentialsFailureTypeId
   /**
    * @since 0.1.0
    */

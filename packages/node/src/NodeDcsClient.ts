@@ -53,7 +53,7 @@ import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Credentials from "./Credentials.js"
 import * as undiciClient from "./internal/undiciClient.js"
-import { isHttpUrl, isRegionName } from "./internal/url.js"
+import { isRegionName } from "./internal/url.js"
 import * as ProjectLookup from "./ProjectLookup.js"
 import * as Signer from "./Signer.js"
 
@@ -64,15 +64,6 @@ import * as Signer from "./Signer.js"
  * @category constants
  */
 export const userAgent = `effect-dcs/0.1.0 (node ${process.version})`
-
-/**
- * Whether a value can be an endpoint: an absolute http(s) URL without credentials, query or
- * fragment (what `DCS_ENDPOINT` and the `endpoint` option accept).
- *
- * @since 0.1.0
- * @category predicates
- */
-export const isEndpointUrl: (value: string) => boolean = isHttpUrl
 
 /**
  * The endpoint of a region: `https://dcs.{region}.myhuaweicloud.com`.
@@ -183,12 +174,6 @@ const findProjectId = (options: Options, credentials: Credentials.Service) =>
     })
   })
 
-// A client whose every call fails with `error` (after validating its input), sending nothing.
-const failingClient = (error: DcsError): DcsClient.Service => {
-  const fail = () => Effect.fail(error)
-  return DcsClient.fromBackend({ listPage: fail, create: fail, show: fail, delete: fail, nodes: fail })
-}
-
 const staticService = (credentials: Signer.Credentials): Credentials.Service => {
   const resolved: Credentials.Resolved = { ...credentials, source: "static" }
   return { provider: "static", resolve: Effect.succeed(resolved) }
@@ -220,7 +205,7 @@ export function layer(
   // rejected as core rejects other invalid options, by every call, before anything is sent.
   if (options.region !== undefined && !isRegionName(options.region)) {
     const reason = `must be a region name such as cn-north-4, got ${JSON.stringify(options.region.slice(0, 64))}`
-    return Layer.succeed(DcsClient.DcsClient, failingClient(new DcsInvalidRequest({ field: "region", reason })))
+    return Layer.succeed(DcsClient.DcsClient, DcsClient.failing(new DcsInvalidRequest({ field: "region", reason })))
   }
   const client = Layer.unwrapScoped(Effect.gen(function*() {
     const given = options.credentials
@@ -293,7 +278,7 @@ export const config: Config.Config<{
   endpoint: Config.nonEmptyString("DCS_ENDPOINT").pipe(
     Config.validate({
       message: "DCS_ENDPOINT must be an http(s) URL without credentials, query or fragment",
-      validation: isHttpUrl
+      validation: DcsClient.isEndpointUrl
     }),
     Config.orElse(() => Config.map(regionConfig, regionEndpoint))
   )

@@ -199,7 +199,9 @@ describe("transient statuses", () => {
         const error = yield* Effect.flip(exit)
         const requests = yield* server.requests
         expect(requests.map((r) => r.status)).toEqual([status, status, status])
-        expect(error._tag).toBe(status === 500 ? "DcsInternalServerError" : "DcsUnexpectedStatus")
+        expect(error._tag).toBe(
+          status === 500 ? "DcsInternalServerError" : status === 429 ? "DcsTooManyRequests" : "DcsUnexpectedStatus"
+        )
         if (!("status" in error) || !("errorMsg" in error)) return
         expect(error.status).toBe(status)
         expect(error.requestId).toBe(requests[2]!.requestId)
@@ -1268,7 +1270,7 @@ describe("hostile input (property tests, real stack)", () => {
       Effect.gen(function*() {
         const server = yield* emulator
         yield* property(
-          hostileInstanceId,
+          hostileInstanceId.filter((id) => id.trim() === id),
           (instanceId) =>
             Effect.gen(function*() {
               hostileInputs++

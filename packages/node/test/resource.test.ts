@@ -387,12 +387,12 @@ describe("typed errors and retries", () => {
       ])
     }).pipe(Effect.provide(withEmulator())))
 
-  it.live("DCS.4230 (no offline key analysis on this instance) is a DcsBadRequest", () =>
+  it.live("DCS.4230 (no offline key analysis on this instance) is a DcsNotSupported", () =>
     Effect.gen(function*() {
       const error = yield* DcsClient.createOfflineKeyAnalysis({ instanceId: UNSUPPORTED, nodeId: "n-1" }).pipe(
         Effect.flip
       )
-      expect(error).toMatchObject({ _tag: "DcsBadRequest", status: 400, errorCode: "DCS.4230" })
+      expect(error).toMatchObject({ _tag: "DcsNotSupported", status: 400, errorCode: "DCS.4230" })
     }).pipe(Effect.provide(withEmulator())))
 })
 

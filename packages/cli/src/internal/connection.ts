@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import type * as DcsClient from "@effect-dcs/core/DcsClient"
+import * as DcsClient from "@effect-dcs/core/DcsClient"
 import type * as Credentials from "@effect-dcs/node/Credentials"
 import * as DcsEmulator from "@effect-dcs/node/DcsEmulator"
 import * as NodeDcsClient from "@effect-dcs/node/NodeDcsClient"
@@ -51,7 +51,7 @@ export const options = {
     ),
     // The value is not echoed: a URL may carry a password.
     Options.mapEffect((value) =>
-      NodeDcsClient.isEndpointUrl(value)
+      DcsClient.isEndpointUrl(value)
         ? Effect.succeed(value)
         : invalidValue("--endpoint must be an http(s) URL without credentials, query or fragment")
     ),

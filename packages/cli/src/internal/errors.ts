@@ -80,8 +80,8 @@ export const report = (error: unknown): Report => {
   if (hasTag(error, "UsageError") || hasTag(error, "ConfigurationError")) {
     return { code: ExitCode.usage, lines: [(error as UsageError | ConfigurationError).message] }
   }
-  if (hasTag(error, "CredentialsError")) {
-    return { code: ExitCode.usage, lines: [`configuration error: ${(error as Error).message}`, credentialsHint] }
+  if (DcsError.isCredentialsFailure(error)) {
+    return { code: ExitCode.usage, lines: [`configuration error: ${error.message}`, credentialsHint] }
   }
   if (hasTag(error, "DcsTransportError") && (error as DcsError.DcsTransportError).reason === "Credentials") {
     // The request was not sent: its description is the credentials provider's.

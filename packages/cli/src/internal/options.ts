@@ -21,11 +21,15 @@ export const integerAtLeast = (name: string, min: number, description: string): 
   Options.integer(name).pipe(
     Options.withDescription(description),
     Options.mapEffect((value) =>
-      Number.isSafeInteger(value) && value >= min
+      // The API's integers are 32-bit: the library accepts the same range, so the tool never
+      // passes a value the library would then reject.
+      Number.isSafeInteger(value) && value >= min && value <= MAX_INT
         ? Effect.succeed(value)
-        : invalidValue(`--${name} must be an integer of at least ${min}, got ${value}`)
+        : invalidValue(`--${name} must be an integer from ${min} to ${MAX_INT}, got ${value}`)
     )
   )
+
+const MAX_INT = 2_147_483_647
 
 /** `--json`. */
 export const json = (description: string): Options.Options<boolean> =>

@@ -8,23 +8,8 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
-import {
-  DcsAnalysisAlreadyRunning,
-  DcsBadRequest,
-  DcsDecodeError,
-  type DcsError,
-  DcsForbidden,
-  DcsInternalServerError,
-  DcsNotFound,
-  type DcsStatusError,
-  DcsTaskNotFound,
-  DcsTransportError,
-  DcsUnauthorized,
-  DcsUnexpectedStatus,
-  errorCodes
-} from "../DcsError.js"
+import { DcsDecodeError, type DcsError, DcsTransportError, fromResponse, isCredentialsFailure } from "../DcsError.js"
 import { excerpt, redact } from "./redact.js"
 
 /** The most a success body may hold; a page of 1,000 tasks is about 200 KB. */
@@ -178,39 +163,6 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-/** @internal */
-export const statusError = (fields: {
-  readonly status: number
-  readonly errorCode: string
-  readonly errorMsg: string
-  readonly errorExtMsg: string | undefined
-  readonly requestId: string | undefined
-  readonly retryAfterMillis: number | undefined
-  readonly body: string
-}): DcsStatusError => {
-  const { body, ...common } = fields
-  switch (fields.errorCode) {
-    case errorCodes.analysisAlreadyRunning:
-      return new DcsAnalysisAlreadyRunning(common)
-    case errorCodes.taskNotFound:
-      return new DcsTaskNotFound(common)
-  }
-  switch (fields.status) {
-    case 400:
-      return new DcsBadRequest(common)
-    case 401:
-      return new DcsUnauthorized(common)
-    case 403:
-      return new DcsForbidden(common)
-    case 404:
-      return new DcsNotFound(common)
-    case 500:
-      return new DcsInternalServerError(common)
-    default:
-      return new DcsUnexpectedStatus({ ...common, body })
-  }
-}
-
 const failWithStatus = (
   request: HttpClientRequest.HttpClientRequest,
   response: HttpClientResponse.HttpClientResponse,
@@ -220,7 +172,7 @@ const failWithStatus = (
     Effect.zip(readBounded(request, response, MAX_ERROR_BYTES, headers), Clock.currentTimeMillis),
     ([{ text }, now]) => {
       const parsed = parseErrorBody(text)
-      return Effect.fail(statusError({
+      return Effect.fail(fromResponse({
         status: response.status,
         ...parsed,
         requestId: requestIdOf(headers),
@@ -255,10 +207,10 @@ export const executeJson = <A>(
 ): Effect.Effect<Answer<A>, DcsError> =>
   client.execute(request).pipe(
     Effect.mapError((error) =>
-      // A signer that had no usable credentials (@effect-dcs/node's CredentialsError) sent nothing.
+      // A signer that had no usable credentials sent nothing.
       transportError(
         request,
-        Predicate.isTagged(error.cause, "CredentialsError") ? "Credentials" : "Connection",
+        isCredentialsFailure(error.cause) ? "Credentials" : "Connection",
         describeCause(error)
       )
     ),

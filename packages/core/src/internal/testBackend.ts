@@ -1,27 +1,24 @@
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import type {
-  Backend,
-  CreateInput,
-  FetchedPage,
-  TaskInput,
-  TestAnalysis,
-  TestCall,
-  TestClient,
-  TestOptions
-} from "../DcsClient.js"
-import { DcsAnalysisAlreadyRunning, type DcsError, DcsNotFound, DcsTaskNotFound } from "../DcsError.js"
+import type { TestAnalysis, TestCall, TestClient as TestClientService, TestOptions } from "../DcsClientTest.js"
+import { DcsAnalysisAlreadyRunning, type DcsError, DcsNotFound, DcsNotSupported, DcsTaskNotFound } from "../DcsError.js"
 import {
   ListOfflineKeyAnalysisTasksResponse,
   OfflineKeyAnalysisNode,
   OfflineKeyAnalysisRecord,
   OfflineKeyAnalysisReport
 } from "../OfflineKeyAnalysis.js"
+import type { CreateInput, TaskInput } from "./request.js"
+import type { Backend, FetchedPage } from "./service.js"
+
+/** @internal */
+export const TestClient = Context.GenericTag<TestClientService>("@effect-dcs/core/DcsClient/TestClient")
 
 interface Created {
   readonly input: CreateInput
@@ -40,15 +37,26 @@ interface State {
   readonly deleted: ReadonlySet<string>
 }
 
-const notFound = (instanceId: string) =>
-  new DcsNotFound({ status: 404, errorCode: "DCS.4401", errorMsg: `The instance ${instanceId} does not exist.` })
+const notFound = (instanceId: string, taskId?: string) =>
+  new DcsNotFound({
+    status: 404,
+    errorCode: "DCS.4401",
+    errorMsg: `The instance ${instanceId} does not exist.`,
+    instanceId,
+    taskId
+  })
 
-const taskNotFound = (taskId: string) =>
+const taskNotFound = (instanceId: string, taskId: string) =>
   new DcsTaskNotFound({
+    instanceId,
+    taskId,
     status: 400,
     errorCode: "DCS.4232",
     errorMsg: `The offline key analysis task ${taskId} does not exist or has been deleted.`
   })
+
+const notSupported = () =>
+  new DcsNotSupported({ status: 400, errorCode: "DCS.4230", errorMsg: "Does not support offline key analysis." })
 
 const alreadyRunning = (nodeId: string) =>
   new DcsAnalysisAlreadyRunning({
@@ -112,9 +120,9 @@ export const make = (options: TestOptions) =>
       now: number
     ): Either.Either<OfflineKeyAnalysisRecord, DcsError> => {
       const tasks = tasksOf(s, input.instanceId, now)
-      if (tasks === undefined) return Either.left(notFound(input.instanceId))
+      if (tasks === undefined) return Either.left(notFound(input.instanceId, input.taskId))
       const task = tasks.find((t) => t.id === input.taskId)
-      return task === undefined ? Either.left(taskNotFound(input.taskId)) : Either.right(task)
+      return task === undefined ? Either.left(taskNotFound(input.instanceId, input.taskId)) : Either.right(task)
     }
 
     const reportOf = (s: State, task: OfflineKeyAnalysisRecord, instanceId: string): OfflineKeyAnalysisReport => {
@@ -179,6 +187,7 @@ export const make = (options: TestOptions) =>
           },
           (s, now) => {
             if (tasksOf(s, input.instanceId, now) === undefined) return [Either.left(notFound(input.instanceId)), s]
+            if (options.unsupported?.includes(input.instanceId) === true) return [Either.left(notSupported()), s]
             const busy = s.created.some((c) => {
               if (c.input.instanceId !== input.instanceId || c.input.nodeId !== input.nodeId) return false
               if (s.deleted.has(c.taskId)) return false
@@ -231,7 +240,7 @@ export const make = (options: TestOptions) =>
         )
     }
 
-    const control: TestClient["Type"] = {
+    const control: TestClientService = {
       calls: Effect.map(Ref.get(state), (s) => s.calls),
       setTasks: (tasks, instanceId) =>
         Ref.update(state, (s) =>

@@ -45,6 +45,9 @@ export const optionalInteger = (
 export const pathSegment = (field: string, value: unknown): Either.Either<string, DcsInvalidRequest> => {
   if (typeof value !== "string") return invalid(field, `must be a string, got ${describe(value)}`)
   if (value.trim() === "") return invalid(field, "must not be empty or blank")
+  // An id never has surrounding whitespace: one that does was pasted with it, and the server would
+  // answer a confusing 404 for an id that looks right.
+  if (value.trim() !== value) return invalid(field, `must not start or end with whitespace, got ${describe(value)}`)
   if (value.length > MAX_ID_LENGTH) return invalid(field, `must be at most ${MAX_ID_LENGTH} characters`)
   if (value === "." || value === "..") return invalid(field, `must not be ${JSON.stringify(value)}`)
 
@@ -97,6 +100,7 @@ export const endpoint = (value: unknown): Either.Either<string, DcsInvalidReques
 export const identifier = (field: string, value: unknown): Either.Either<string, DcsInvalidRequest> => {
   if (typeof value !== "string") return invalid(field, `must be a string, got ${describe(value)}`)
   if (value.trim() === "") return invalid(field, "must not be empty or blank")
+  if (value.trim() !== value) return invalid(field, `must not start or end with whitespace, got ${describe(value)}`)
   if (value.length > MAX_ID_LENGTH) return invalid(field, `must be at most ${MAX_ID_LENGTH} characters`)
 
   if (/[\u0000-\u001f\u007f]/.test(value)) return invalid(field, "must not contain control characters")

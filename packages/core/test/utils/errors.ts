@@ -3,7 +3,7 @@
  */
 import * as DcsError from "../../src/DcsError.js"
 
-const common = { errorCode: "DCS.4230", errorMsg: "Does not support offline key analysis.", requestId: "req-1" }
+const common = { errorCode: "DCS.4000", errorMsg: "Invalid request parameter.", requestId: "req-1" }
 
 export const oneOfEach: ReadonlyArray<DcsError.DcsError> = [
   new DcsError.DcsBadRequest({ status: 400, ...common }),
@@ -12,6 +12,8 @@ export const oneOfEach: ReadonlyArray<DcsError.DcsError> = [
   new DcsError.DcsUnauthorized({ status: 401, ...common, errorCode: "APIGW.0301" }),
   new DcsError.DcsForbidden({ status: 403, ...common }),
   new DcsError.DcsNotFound({ status: 404, ...common }),
+  new DcsError.DcsNotSupported({ status: 400, ...common }),
+  new DcsError.DcsTooManyRequests({ status: 429, ...common, errorCode: "APIGW.0308", retryAfterMillis: 2000 }),
   new DcsError.DcsInternalServerError({ status: 500, ...common, errorExtMsg: "ext" }),
   new DcsError.DcsUnexpectedStatus({ status: 503, ...common, body: "busy", retryAfterMillis: 1000 }),
   new DcsError.DcsTransportError({ reason: "Timeout", method: "GET", url: "http://x", description: "slow" }),

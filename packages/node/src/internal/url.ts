@@ -3,23 +3,16 @@
  *
  * @since 0.1.0
  */
+import * as DcsClient from "@effect-dcs/core/DcsClient"
 
 /**
- * Whether a value is an absolute http(s) URL without credentials, query or fragment: what an
- * endpoint may be.
+ * Whether a value is an absolute http(s) URL without credentials, query or fragment: core's one
+ * endpoint rule, also for the IAM and metadata endpoints.
  *
  * @since 0.1.0
  * @category predicates
  */
-export const isHttpUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value)
-    return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "" &&
-      url.search === "" && url.hash === "" && !value.includes("?") && !value.includes("#")
-  } catch {
-    return false
-  }
-}
+export const isHttpUrl: (value: string) => boolean = DcsClient.isEndpointUrl
 
 /**
  * Whether a value is a region name such as `cn-north-4`: lower-case letters and digits in
