@@ -495,12 +495,12 @@ const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
 const tasks = DcsEmulator.generateTasks(57)
 const emulatorLayer = DcsEmulator.layer({ instances: [{ id: INSTANCE, tasks }] })
 
-describe("Signer.layerFromProvider", () => {
+describe("Signer.layer on a provider", () => {
   it.scoped("signs with the provider's credentials, security token included", () =>
     Effect.gen(function*() {
       const server = yield* metadataServer(temporary("A", 24 * HOUR))
       const signer = yield* Layer.build(
-        Signer.layerFromProvider({ provider: Credentials.metadata({ endpoint: server.url }) }).pipe(
+        Signer.layer({ credentials: Credentials.metadata({ endpoint: server.url }) }).pipe(
           Layer.provide(NodeHttpClient.layerUndici)
         )
       ).pipe(Effect.map(Context.get(Signer.Signer)))
@@ -527,7 +527,7 @@ describe("Signer.layerFromProvider", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flatMap(Signer.Signer, (signer) =>
         signer.sign(HttpClientRequest.get("https://dcs.example.com/"))).pipe(
-          Effect.provide(Signer.layerFromProvider({ provider: Credentials.environment() })),
+          Effect.provide(Signer.layer({ credentials: Credentials.environment() })),
           Effect.provide(NodeHttpClient.layerUndici),
           withEnv({}),
           Effect.flip

@@ -16,6 +16,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { createRequire } from "node:module"
 import * as Util from "node:util"
+import type * as Credentials from "../src/Credentials.js"
 import * as Signing from "../src/internal/signing.js"
 import * as Signer from "../src/Signer.js"
 
@@ -211,7 +212,7 @@ const officialRequest = (c: RequestCase, built: Built): OfficialRequest => {
   }
 }
 
-const credentialsOf = (c: RequestCase): Signer.Credentials => ({
+const credentialsOf = (c: RequestCase): Credentials.AccessKey => ({
   accessKeyId: c.accessKeyId,
   secretAccessKey: Redacted.make(c.secretKey),
   securityToken: c.securityToken === undefined ? undefined : Redacted.make(c.securityToken)
@@ -277,7 +278,10 @@ describe("signRequest against the official Node signer", () => {
 // signRequest behaviour
 // ---------------------------------------------------------------------------------------------
 
-const vectorCredentials: Signer.Credentials = { accessKeyId: "AccessKey", secretAccessKey: Redacted.make("SecretKey") }
+const vectorCredentials: Credentials.AccessKey = {
+  accessKeyId: "AccessKey",
+  secretAccessKey: Redacted.make("SecretKey")
+}
 const vectorTime = Date.UTC(2020, 5, 8, 2, 39, 0)
 
 describe("signRequest", () => {
@@ -390,7 +394,7 @@ describe("signRequest", () => {
 
 describe("verifySignature", () => {
   const SK = "SK-verify-secret"
-  const credentials: Signer.Credentials = {
+  const credentials: Credentials.AccessKey = {
     accessKeyId: "AK1",
     secretAccessKey: Redacted.make(SK),
     securityToken: Redacted.make("TOKEN-verify")
@@ -531,7 +535,7 @@ describe("Signer service", () => {
 describe("secrets", () => {
   const SK = "SK-SECRET-5f2b8e0c7d41"
   const TOKEN = "TOKEN-SECRET-a93c1e77b0d2"
-  const credentials: Signer.Credentials = {
+  const credentials: Credentials.AccessKey = {
     accessKeyId: "AK-PUBLIC",
     secretAccessKey: Redacted.make(SK),
     securityToken: Redacted.make(TOKEN)
@@ -552,7 +556,7 @@ describe("secrets", () => {
     })
 
   it("credentials and the service print no secret", () => {
-    const service = Signer.make({ credentials, projectId: "p1" })
+    const service = Effect.runSync(Signer.make({ credentials, projectId: "p1" }))
     for (const rendering of [...renderings(credentials), ...renderings(service)]) {
       expect(rendering).not.toContain(SK)
       expect(rendering).not.toContain(TOKEN)

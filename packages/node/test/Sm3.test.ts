@@ -9,6 +9,7 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option, Redacted, Stream } from "effect"
+import type * as Credentials from "../src/Credentials.js"
 import * as DcsEmulator from "../src/DcsEmulator.js"
 import * as Signing from "../src/internal/signing.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
@@ -172,7 +173,10 @@ describe("SDK-HMAC-SM3 against the reference", () => {
 // tests/test_signer.py: test_sm3_signer1 and test_sm3_signer2)
 // ---------------------------------------------------------------------------------------------
 
-const vectorCredentials: Signer.Credentials = { accessKeyId: "AccessKey", secretAccessKey: Redacted.make("SecretKey") }
+const vectorCredentials: Credentials.AccessKey = {
+  accessKeyId: "AccessKey",
+  secretAccessKey: Redacted.make("SecretKey")
+}
 const vectorTime = Date.UTC(2020, 5, 8, 2, 39, 0)
 
 describe("the Python SDK's SM3 vectors", () => {

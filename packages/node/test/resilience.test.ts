@@ -1608,7 +1608,7 @@ describe("secrets", () => {
           String(options.credentials.secretAccessKey),
           inspect(layer, { depth: 10 }),
           safeJson(layer),
-          inspect(Signer.make({ credentials: secretCredentials, projectId: "p1" }), { depth: 10 }),
+          inspect(Effect.runSync(Signer.make({ credentials: secretCredentials, projectId: "p1" })), { depth: 10 }),
           inspect(Signer.layer({ credentials: secretCredentials, projectId: "p1" }), { depth: 10 })
         ].join("\n")
         expectNoSecret(everything, signaturesOf(raw.requests))
