@@ -2,7 +2,7 @@ import { DcsClient } from "@effect-dcs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Context, Effect, Either, Exit, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Either, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
 import { inspect } from "node:util"
 import * as Credentials from "../src/Credentials.js"
 import * as DcsEmulator from "../src/DcsEmulator.js"
@@ -18,13 +18,12 @@ import {
   type TemporaryCredential,
   writeProfile
 } from "./support/cloudServers.js"
+import { eventually, printed, settle, withEnv } from "./support/common.js"
+import { emulatorLayer as emulatorLayerWith, INSTANCE, TASK_IDS } from "./support/harness.js"
 
 const SK = "SK-SECRET-credentials-test-4b1d0c"
 const TOKEN = "TOKEN-SECRET-credentials-test-77e0a9"
 const HOUR = 3_600_000
-
-const withEnv = (vars: Record<string, string>) =>
-  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(vars))))
 
 /** Builds the provider's service (in the test's scope, on undici) and resolves once. */
 const resolveOnce = (provider: Credentials.Provider) =>
@@ -34,34 +33,6 @@ const resolveOnce = (provider: Credentials.Provider) =>
   )
 
 const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
-
-/** Every way an error may be printed. */
-const printed = (error: unknown): string =>
-  [
-    String(error),
-    (error as Error).message,
-    JSON.stringify(error),
-    inspect(error, { depth: 10 }),
-    inspect(Exit.fail(error), { depth: 10 })
-  ].join("\n")
-
-const realTick = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
-
-/** Polls in real time (the TestClock stands still) until `until` holds; dies after ~10 s. */
-const eventually = <A, E>(get: Effect.Effect<A, E>, until: (a: A) => boolean): Effect.Effect<A, E> =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 5_000; i++) {
-      const value = yield* get
-      if (until(value)) return value
-      yield* realTick
-    }
-    return yield* Effect.dieMessage("gave up waiting")
-  })
-
-/** Lets real I/O run for a few event-loop turns, to see that nothing more happens. */
-const settle = Effect.gen(function*() {
-  for (let i = 0; i < 25; i++) yield* realTick
-})
 
 const temporary = (name: string, expiresAtMillis: number): TemporaryCredential => ({
   access: `AK-${name}`,
@@ -491,9 +462,7 @@ describe("Credentials.defaultChain", () => {
 // Signing and the live client
 // ---------------------------------------------------------------------------------------------
 
-const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
-const tasks = DcsEmulator.generateTasks(57)
-const emulatorLayer = DcsEmulator.layer({ instances: [{ id: INSTANCE, tasks }] })
+const emulatorLayer = emulatorLayerWith()
 
 describe("Signer.layer on a provider", () => {
   it.scoped("signs with the provider's credentials, security token included", () =>
@@ -555,7 +524,7 @@ describe("NodeDcsClient with a credentials provider", () => {
           Effect.provide(NodeDcsClient.layerConfig()),
           withEnv({ HOME: home, DCS_ENDPOINT: emulator.url, HUAWEICLOUD_SDK_METADATA_ENDPOINT: down })
         )
-        expect(Chunk.toReadonlyArray(records).map((record) => record.id)).toEqual(tasks.map((task) => task.id))
+        expect(Chunk.toReadonlyArray(records).map((record) => record.id)).toEqual(TASK_IDS)
         const requests = yield* emulator.requests
         expect(requests.map((request) => request.status)).toEqual([200, 200, 200])
         for (const request of requests) expect(request.headers["x-project-id"]).toBe(emulator.projectId)
