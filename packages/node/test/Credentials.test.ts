@@ -11,7 +11,7 @@ import { verifySignature } from "../src/internal/signing.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
 import * as Signer from "../src/Signer.js"
 import {
-  closedPort,
+  closedUrl,
   expiresAt,
   metadataServer,
   tempDir,
@@ -371,7 +371,7 @@ describe("Credentials.metadata", () => {
 
   it.effect("an unreachable service is Missing", () =>
     Effect.gen(function*() {
-      const url = yield* closedPort
+      const url = yield* closedUrl
       const error = yield* failure(resolveOnce(Credentials.metadata({ endpoint: url })))
       expect(error.kind).toBe("Missing")
       expect(error.message).toContain(`PUT ${url}/meta-data/latest/api/token failed`)
@@ -408,7 +408,7 @@ describe("Credentials.defaultChain", () => {
     Effect.gen(function*() {
       const home = yield* tempDir
       yield* writeProfile(home, profileText())
-      const down = yield* closedPort
+      const down = yield* closedUrl
       const resolved = yield* resolveOnce(
         Credentials.chain(Credentials.metadata({ endpoint: down }), Credentials.profile())
       ).pipe(withEnv({ HOME: home }))
@@ -418,7 +418,7 @@ describe("Credentials.defaultChain", () => {
   it.scoped("when every provider fails, the error says what each lacked, and no secret", () =>
     Effect.gen(function*() {
       const home = yield* tempDir
-      const down = yield* closedPort
+      const down = yield* closedUrl
       const error = yield* failure(
         resolveOnce(Credentials.defaultChain()).pipe(withEnv({ HOME: home, HUAWEICLOUD_SDK_METADATA_ENDPOINT: down }))
       )
@@ -518,7 +518,7 @@ describe("NodeDcsClient with a credentials provider", () => {
             Redacted.value(emulator.credentials.secretAccessKey)
           }\nproject_id = ${emulator.projectId}\n`
         )
-        const down = yield* closedPort
+        const down = yield* closedUrl
         const records = yield* DcsClient.streamOfflineKeyAnalysisTasks({ instanceId: INSTANCE, pageSize: 20 }).pipe(
           Stream.runCollect,
           Effect.provide(NodeDcsClient.layerConfig()),

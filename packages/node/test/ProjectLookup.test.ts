@@ -5,7 +5,7 @@ import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import * as DcsEmulator from "../src/DcsEmulator.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
 import * as ProjectLookup from "../src/ProjectLookup.js"
-import { closedPort, iamServer, tempDir, writeProfile } from "./support/cloudServers.js"
+import { closedUrl, iamServer, tempDir, writeProfile } from "./support/cloudServers.js"
 import { INSTANCE, printed, withEnv } from "./support/common.js"
 
 const PROJECT_ID = "0b7e2a41c9d84f6e8a1b3c5d7e9f1a2b"
@@ -22,7 +22,7 @@ const setup = (projects: ReadonlyArray<{ readonly id: string; readonly name: str
     const sk = Redacted.value(emulator.credentials.secretAccessKey)
     const iam = yield* iamServer({ credentials: { [ak]: sk }, projects })
     const home = yield* tempDir
-    const down = yield* closedPort
+    const down = yield* closedUrl
     const env = {
       CLOUD_SDK_AK: ak,
       CLOUD_SDK_SK: sk,
@@ -156,7 +156,7 @@ describe("project id lookup", () => {
   it.live("NodeDcsClient.layer takes the IAM endpoint as an option, before HUAWEICLOUD_SDK_IAM_ENDPOINT", () =>
     Effect.gen(function*() {
       const { emulator, iam } = yield* setup([{ id: PROJECT_ID, name: "ap-southeast-1" }])
-      const down = yield* closedPort
+      const down = yield* closedUrl
       yield* DcsClient.listOfflineKeyAnalysisTasks({ instanceId: INSTANCE }).pipe(
         Effect.provide(NodeDcsClient.layer({
           endpoint: emulator.url,
@@ -226,7 +226,7 @@ describe("ProjectLookup.lookup", () => {
 
   it.live("an unreachable IAM fails the lookup", () =>
     Effect.gen(function*() {
-      const down = yield* closedPort
+      const down = yield* closedUrl
       const error = yield* ProjectLookup.lookup({
         region: "cn-north-4",
         credentials: { accessKeyId: "AK", secretAccessKey: Redacted.make("SK") },
