@@ -38,11 +38,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/credentials.js"
 import * as internalCache from "./internal/credentialsCache.js"
-import type * as Signer from "./Signer.js"
 
 /**
  * @since 0.1.0
@@ -57,13 +57,27 @@ export const TypeId: unique symbol = Symbol.for("@effect-dcs/node/Credentials/Pr
 export type TypeId = typeof TypeId
 
 /**
+ * An access key pair, and the security token of temporary credentials: what a request is signed
+ * with. The secrets are `Redacted`, so printing, logging or `JSON.stringify`-ing credentials shows
+ * `<redacted>`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AccessKey {
+  readonly accessKeyId: string
+  readonly secretAccessKey: Redacted.Redacted<string>
+  readonly securityToken?: Redacted.Redacted<string> | undefined
+}
+
+/**
  * Credentials as a provider resolved them: what to sign with, when they expire, and what came
  * with them.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Resolved extends Signer.Credentials {
+export interface Resolved extends AccessKey {
   /** When temporary credentials expire, epoch milliseconds; `undefined` for permanent ones. */
   readonly expiresAt?: number | undefined
   /** A project id that came with the credentials (`project_id` of the profile, `HUAWEICLOUD_SDK_PROJECT_ID`). */
@@ -127,7 +141,7 @@ export class Credentials extends Context.Tag("@effect-dcs/node/Credentials")<Cre
 /**
  * A source of credentials, not yet running: `make` builds its service (with its cache, and for
  * `metadata()` its background refresh, which live as long as the scope). Give it to
- * `NodeDcsClient.layer({ credentials })`, `Signer.layerFromProvider` or {@link layer}.
+ * `NodeDcsClient.layer({ credentials })`, `Signer.layer({ credentials })` or {@link layer}.
  *
  * @since 0.1.0
  * @category models
@@ -165,7 +179,7 @@ const failWith = (provider: string) => (failure: internal.Failure) =>
  * @category constructors
  */
 export const fromStatic = (
-  credentials: Signer.Credentials,
+  credentials: AccessKey,
   extra: { readonly projectId?: string | undefined; readonly iamEndpoint?: string | undefined } = {}
 ): Provider => {
   const resolved: Resolved = {

@@ -41,7 +41,6 @@
  */
 import * as DcsClient from "@effect-dcs/core/DcsClient"
 import { type DcsError, DcsInvalidRequest } from "@effect-dcs/core/DcsError"
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Config from "effect/Config"
@@ -52,6 +51,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Credentials from "./Credentials.js"
+import * as redactedHeaders from "./internal/redactedHeaders.js"
+import * as internalSigner from "./internal/signer.js"
 import * as undiciClient from "./internal/undiciClient.js"
 import { isRegionName } from "./internal/url.js"
 import * as ProjectLookup from "./ProjectLookup.js"
@@ -95,7 +96,7 @@ export interface Options {
    * Static credentials, or a provider: `Credentials.defaultChain()`, `Credentials.metadata()`,
    * `Credentials.profile()`, … (see `Credentials`).
    */
-  readonly credentials: Signer.Credentials | Credentials.Provider
+  readonly credentials: Credentials.AccessKey | Credentials.Provider
   /**
    * The IAM endpoint of the project id lookup; by default the profile's `iam_endpoint`, else
    * `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.{region}.myhuaweicloud.com`.
@@ -109,13 +110,6 @@ export interface Options {
   readonly retry?: Schedule.Schedule<unknown, DcsError> | undefined
   /** The `User-Agent` header. */
   readonly userAgent?: string | undefined
-}
-
-const secretHeaderNames = Signer.redactedHeaderNames
-
-const addSecretHeaderNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
-  const missing = secretHeaderNames.filter((name) => !names.includes(name))
-  return missing.length === 0 ? names : [...names, ...missing]
 }
 
 /**
@@ -133,7 +127,7 @@ const signHttpClient = (client: HttpClient.HttpClient, signer: Signer.Signer["Ty
           new HttpClientError.RequestError({ request, reason: "Transport", cause: error, description: error.message })
       )
     ),
-    HttpClient.transform((response) => Effect.locallyWith(response, Headers.currentRedactedNames, addSecretHeaderNames))
+    HttpClient.transform(redactedHeaders.locally)
   )
 
 /**
@@ -174,7 +168,7 @@ const findProjectId = (options: Options, credentials: Credentials.Service) =>
     })
   })
 
-const staticService = (credentials: Signer.Credentials): Credentials.Service => {
+const staticService = (credentials: Credentials.AccessKey): Credentials.Service => {
   const resolved: Credentials.Resolved = { ...credentials, source: "static" }
   return { provider: "static", resolve: Effect.succeed(resolved) }
 }
@@ -212,9 +206,11 @@ export function layer(
     const credentials = Credentials.isProvider(given) ? yield* given.make : staticService(given)
     const projectId = options.projectId ?? (yield* findProjectId(options, credentials))
     const algorithm = options.signingAlgorithm
-    const signer = Credentials.isProvider(given)
-      ? Signer.makeWithProvider({ credentials, projectId, algorithm })
-      : Signer.make({ credentials: given, projectId, algorithm })
+    const signer = internalSigner.make({
+      credentials: Credentials.isProvider(given) ? credentials : given,
+      projectId,
+      algorithm
+    })
     return DcsClient.layer({
       endpoint: options.endpoint ?? (options.region === undefined ? "" : regionEndpoint(options.region)),
       projectId,
@@ -227,9 +223,7 @@ export function layer(
       )
     )
   }))
-  return Layer.merge(client, Layer.fiberRefLocallyScopedWith(Headers.currentRedactedNames, addSecretHeaderNames)).pipe(
-    Layer.provide(undiciClient.layer)
-  )
+  return Layer.merge(client, redactedHeaders.layer).pipe(Layer.provide(undiciClient.layer))
 }
 
 const firstOf = <A>(read: (name: string) => Config.Config<A>, names: readonly [string, ...Array<string>]) =>
@@ -296,7 +290,7 @@ export const config: Config.Config<{
  */
 export interface ConfigOptions extends Omit<Options, "endpoint" | "region" | "projectId" | "credentials"> {
   /** The credentials; `Credentials.defaultChain()` by default. */
-  readonly credentials?: Signer.Credentials | Credentials.Provider | undefined
+  readonly credentials?: Credentials.AccessKey | Credentials.Provider | undefined
 }
 
 /**

@@ -16,6 +16,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Credentials from "./Credentials.js"
 import * as internal from "./internal/projectLookup.js"
 import * as Signer from "./Signer.js"
 
@@ -55,7 +56,7 @@ export class ProjectLookupError extends Schema.TaggedError<ProjectLookupError>()
 export interface LookupOptions {
   readonly region: string
   /** The credentials to sign with (their security token included). */
-  readonly credentials: Signer.Credentials
+  readonly credentials: Credentials.AccessKey
   /** The IAM endpoint; see the module's documentation for the default. */
   readonly iamEndpoint?: string | undefined
   /** `SDK-HMAC-SHA256` by default. */

@@ -2,7 +2,7 @@ import { DcsClient } from "@effect-dcs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Context, Effect, Either, Exit, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Either, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
 import { inspect } from "node:util"
 import * as Credentials from "../src/Credentials.js"
 import * as DcsEmulator from "../src/DcsEmulator.js"
@@ -11,20 +11,19 @@ import { verifySignature } from "../src/internal/signing.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
 import * as Signer from "../src/Signer.js"
 import {
-  closedPort,
+  closedUrl,
   expiresAt,
   metadataServer,
   tempDir,
   type TemporaryCredential,
   writeProfile
 } from "./support/cloudServers.js"
+import { eventually, printed, settle, withEnv } from "./support/common.js"
+import { emulatorLayer as emulatorLayerWith, INSTANCE, TASK_IDS } from "./support/harness.js"
 
 const SK = "SK-SECRET-credentials-test-4b1d0c"
 const TOKEN = "TOKEN-SECRET-credentials-test-77e0a9"
 const HOUR = 3_600_000
-
-const withEnv = (vars: Record<string, string>) =>
-  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(vars))))
 
 /** Builds the provider's service (in the test's scope, on undici) and resolves once. */
 const resolveOnce = (provider: Credentials.Provider) =>
@@ -34,34 +33,6 @@ const resolveOnce = (provider: Credentials.Provider) =>
   )
 
 const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
-
-/** Every way an error may be printed. */
-const printed = (error: unknown): string =>
-  [
-    String(error),
-    (error as Error).message,
-    JSON.stringify(error),
-    inspect(error, { depth: 10 }),
-    inspect(Exit.fail(error), { depth: 10 })
-  ].join("\n")
-
-const realTick = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
-
-/** Polls in real time (the TestClock stands still) until `until` holds; dies after ~10 s. */
-const eventually = <A, E>(get: Effect.Effect<A, E>, until: (a: A) => boolean): Effect.Effect<A, E> =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 5_000; i++) {
-      const value = yield* get
-      if (until(value)) return value
-      yield* realTick
-    }
-    return yield* Effect.dieMessage("gave up waiting")
-  })
-
-/** Lets real I/O run for a few event-loop turns, to see that nothing more happens. */
-const settle = Effect.gen(function*() {
-  for (let i = 0; i < 25; i++) yield* realTick
-})
 
 const temporary = (name: string, expiresAtMillis: number): TemporaryCredential => ({
   access: `AK-${name}`,
@@ -400,7 +371,7 @@ describe("Credentials.metadata", () => {
 
   it.effect("an unreachable service is Missing", () =>
     Effect.gen(function*() {
-      const url = yield* closedPort
+      const url = yield* closedUrl
       const error = yield* failure(resolveOnce(Credentials.metadata({ endpoint: url })))
       expect(error.kind).toBe("Missing")
       expect(error.message).toContain(`PUT ${url}/meta-data/latest/api/token failed`)
@@ -437,7 +408,7 @@ describe("Credentials.defaultChain", () => {
     Effect.gen(function*() {
       const home = yield* tempDir
       yield* writeProfile(home, profileText())
-      const down = yield* closedPort
+      const down = yield* closedUrl
       const resolved = yield* resolveOnce(
         Credentials.chain(Credentials.metadata({ endpoint: down }), Credentials.profile())
       ).pipe(withEnv({ HOME: home }))
@@ -447,7 +418,7 @@ describe("Credentials.defaultChain", () => {
   it.scoped("when every provider fails, the error says what each lacked, and no secret", () =>
     Effect.gen(function*() {
       const home = yield* tempDir
-      const down = yield* closedPort
+      const down = yield* closedUrl
       const error = yield* failure(
         resolveOnce(Credentials.defaultChain()).pipe(withEnv({ HOME: home, HUAWEICLOUD_SDK_METADATA_ENDPOINT: down }))
       )
@@ -491,16 +462,14 @@ describe("Credentials.defaultChain", () => {
 // Signing and the live client
 // ---------------------------------------------------------------------------------------------
 
-const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
-const tasks = DcsEmulator.generateTasks(57)
-const emulatorLayer = DcsEmulator.layer({ instances: [{ id: INSTANCE, tasks }] })
+const emulatorLayer = emulatorLayerWith()
 
-describe("Signer.layerFromProvider", () => {
+describe("Signer.layer on a provider", () => {
   it.scoped("signs with the provider's credentials, security token included", () =>
     Effect.gen(function*() {
       const server = yield* metadataServer(temporary("A", 24 * HOUR))
       const signer = yield* Layer.build(
-        Signer.layerFromProvider({ provider: Credentials.metadata({ endpoint: server.url }) }).pipe(
+        Signer.layer({ credentials: Credentials.metadata({ endpoint: server.url }) }).pipe(
           Layer.provide(NodeHttpClient.layerUndici)
         )
       ).pipe(Effect.map(Context.get(Signer.Signer)))
@@ -527,7 +496,7 @@ describe("Signer.layerFromProvider", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flatMap(Signer.Signer, (signer) =>
         signer.sign(HttpClientRequest.get("https://dcs.example.com/"))).pipe(
-          Effect.provide(Signer.layerFromProvider({ provider: Credentials.environment() })),
+          Effect.provide(Signer.layer({ credentials: Credentials.environment() })),
           Effect.provide(NodeHttpClient.layerUndici),
           withEnv({}),
           Effect.flip
@@ -549,13 +518,13 @@ describe("NodeDcsClient with a credentials provider", () => {
             Redacted.value(emulator.credentials.secretAccessKey)
           }\nproject_id = ${emulator.projectId}\n`
         )
-        const down = yield* closedPort
+        const down = yield* closedUrl
         const records = yield* DcsClient.streamOfflineKeyAnalysisTasks({ instanceId: INSTANCE, pageSize: 20 }).pipe(
           Stream.runCollect,
           Effect.provide(NodeDcsClient.layerConfig()),
           withEnv({ HOME: home, DCS_ENDPOINT: emulator.url, HUAWEICLOUD_SDK_METADATA_ENDPOINT: down })
         )
-        expect(Chunk.toReadonlyArray(records).map((record) => record.id)).toEqual(tasks.map((task) => task.id))
+        expect(Chunk.toReadonlyArray(records).map((record) => record.id)).toEqual(TASK_IDS)
         const requests = yield* emulator.requests
         expect(requests.map((request) => request.status)).toEqual([200, 200, 200])
         for (const request of requests) expect(request.headers["x-project-id"]).toBe(emulator.projectId)

@@ -9,13 +9,12 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
-import { createRequire } from "node:module"
 import * as DcsEmulator from "../src/DcsEmulator.js"
 import * as Signer from "../src/Signer.js"
+import { eventually, official } from "./support/common.js"
 
 type Emulator = DcsEmulator.DcsEmulator["Type"]
 
@@ -94,14 +93,6 @@ const expectError = (answer: Answer, status: number, code: string) => {
 }
 
 const requestIdPattern = /^[0-9a-f]{32}$/
-
-/** Polls until `predicate` holds (at most about 2 s). */
-const eventually = <A>(effect: Effect.Effect<A>, predicate: (a: A) => boolean) =>
-  effect.pipe(
-    Effect.filterOrFail(predicate),
-    Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 200 }),
-    Effect.orDie
-  )
 
 const withEmulator = (options?: DcsEmulator.Options) =>
   Effect.provide(Layer.merge(DcsEmulator.layer(options), NodeHttpClient.layer))
@@ -304,22 +295,8 @@ describe("DcsEmulator", () => {
       Effect.gen(function*() {
         const emulator = yield* DcsEmulator.DcsEmulator
         const client = yield* HttpClient.HttpClient
-        const require = createRequire(import.meta.url)
-        const { AKSKSigner } = require("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js") as {
-          readonly AKSKSigner: {
-            readonly sign: (
-              request: {
-                readonly endpoint: string
-                readonly method: string
-                readonly headers: Record<string, string>
-                readonly queryParams: Record<string, unknown>
-              },
-              credential: { readonly getAk: () => string; readonly getSk: () => string }
-            ) => Record<string, string>
-          }
-        }
         const url = emulator.url + listPath(emulator)
-        const headers = AKSKSigner.sign(
+        const headers = official.sign(
           { endpoint: url, method: "GET", headers: { "X-Project-Id": emulator.projectId }, queryParams: { limit: 2 } },
           {
             getAk: () => emulator.credentials.accessKeyId,

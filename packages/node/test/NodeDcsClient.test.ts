@@ -12,31 +12,21 @@ import {
   Redacted,
   Schedule,
   Stream,
-  TestClock,
-  Tracer
+  TestClock
 } from "effect"
 import { inspect } from "node:util"
 import * as DcsEmulator from "../src/DcsEmulator.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
+import { INSTANCE, recordingTracer } from "./support/common.js"
+import { liveClientLayer } from "./support/harness.js"
 
-const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
 const tasks = DcsEmulator.generateTasks(257)
 
 const emulatorLayer = (options: DcsEmulator.Options = {}) =>
   DcsEmulator.layer({ instances: [{ id: INSTANCE, tasks }], ...options })
 
-/** The client pointed at the emulator in context, with the given options. */
-const clientLayer = (options: Partial<NodeDcsClient.Options> = {}) =>
-  Layer.unwrapEffect(Effect.map(DcsEmulator.DcsEmulator, (emulator) =>
-    NodeDcsClient.layer({
-      endpoint: emulator.url,
-      projectId: emulator.projectId,
-      credentials: emulator.credentials,
-      ...options
-    })))
-
 const withEmulator = (options: DcsEmulator.Options = {}, client: Partial<NodeDcsClient.Options> = {}) =>
-  Layer.provideMerge(clientLayer(client), emulatorLayer(options))
+  Layer.provideMerge(liveClientLayer(client), emulatorLayer(options))
 
 const configFor = (emulator: DcsEmulator.DcsEmulator["Type"], extra: Record<string, string> = {}) =>
   ConfigProvider.fromMap(
@@ -186,35 +176,7 @@ describe("NodeDcsClient", () => {
       const logger = Logger.make(({ annotations, message }) => {
         logs.push(inspect({ message, annotations: [...annotations] }, { depth: 10 }))
       })
-      const tracer = Tracer.make({
-        span: (name, parent, context, links, startTime, kind) => {
-          const attributes = new Map<string, unknown>()
-          const span: Tracer.Span = {
-            _tag: "Span",
-            name,
-            spanId: Math.random().toString(16).slice(2),
-            traceId: "trace",
-            parent,
-            context,
-            links: [...links],
-            sampled: true,
-            kind,
-            attributes,
-            status: { _tag: "Started", startTime },
-            attribute: (key, value) => {
-              attributes.set(key, value)
-              spans.push(`${name} ${key}=${inspect(value)}`)
-            },
-            event: (event, _time, eventAttributes) => spans.push(`${name} event ${event} ${inspect(eventAttributes)}`),
-            addLinks: () => {},
-            // What an exporter sees of the outcome: the failure, not the success value.
-            end: (_endTime, exit) =>
-              spans.push(`${name} end ${Exit.isFailure(exit) ? inspect(exit.cause, { depth: 10 }) : "success"}`)
-          }
-          return span
-        },
-        context: (f) => f()
-      })
+      const tracer = recordingTracer(spans)
       const credentials = {
         accessKeyId: emulator.credentials.accessKeyId,
         secretAccessKey: Redacted.make(SECRET),

@@ -1,25 +1,18 @@
 import { DcsClient } from "@effect-dcs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Exit, Layer, Redacted, Stream } from "effect"
-import { inspect } from "node:util"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import * as DcsEmulator from "../src/DcsEmulator.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
 import * as ProjectLookup from "../src/ProjectLookup.js"
-import { closedPort, iamServer, tempDir, writeProfile } from "./support/cloudServers.js"
+import { closedUrl, iamServer, tempDir, writeProfile } from "./support/cloudServers.js"
+import { INSTANCE, printed, withEnv } from "./support/common.js"
 
-const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
 const PROJECT_ID = "0b7e2a41c9d84f6e8a1b3c5d7e9f1a2b"
 const REGION = "cn-north-4"
 const TOKEN = "TOKEN-SECRET-project-lookup-3e9d1f"
 const tasks = DcsEmulator.generateTasks(45)
 const emulatorLayer = DcsEmulator.layer({ projectId: PROJECT_ID, instances: [{ id: INSTANCE, tasks }] })
-
-const withEnv = (vars: Record<string, string>) =>
-  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(vars))))
-
-const printed = (error: unknown): string =>
-  [String(error), (error as Error).message, JSON.stringify(error), inspect(Exit.fail(error), { depth: 10 })].join("\n")
 
 /** The emulator, an IAM that knows its credentials, and a home directory with no profile. */
 const setup = (projects: ReadonlyArray<{ readonly id: string; readonly name: string }>) =>
@@ -29,7 +22,7 @@ const setup = (projects: ReadonlyArray<{ readonly id: string; readonly name: str
     const sk = Redacted.value(emulator.credentials.secretAccessKey)
     const iam = yield* iamServer({ credentials: { [ak]: sk }, projects })
     const home = yield* tempDir
-    const down = yield* closedPort
+    const down = yield* closedUrl
     const env = {
       CLOUD_SDK_AK: ak,
       CLOUD_SDK_SK: sk,
@@ -163,7 +156,7 @@ describe("project id lookup", () => {
   it.live("NodeDcsClient.layer takes the IAM endpoint as an option, before HUAWEICLOUD_SDK_IAM_ENDPOINT", () =>
     Effect.gen(function*() {
       const { emulator, iam } = yield* setup([{ id: PROJECT_ID, name: "ap-southeast-1" }])
-      const down = yield* closedPort
+      const down = yield* closedUrl
       yield* DcsClient.listOfflineKeyAnalysisTasks({ instanceId: INSTANCE }).pipe(
         Effect.provide(NodeDcsClient.layer({
           endpoint: emulator.url,
@@ -233,7 +226,7 @@ describe("ProjectLookup.lookup", () => {
 
   it.live("an unreachable IAM fails the lookup", () =>
     Effect.gen(function*() {
-      const down = yield* closedPort
+      const down = yield* closedUrl
       const error = yield* ProjectLookup.lookup({
         region: "cn-north-4",
         credentials: { accessKeyId: "AK", secretAccessKey: Redacted.make("SK") },

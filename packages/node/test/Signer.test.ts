@@ -14,46 +14,19 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { createRequire } from "node:module"
 import * as Util from "node:util"
+import type * as Credentials from "../src/Credentials.js"
 import * as Signing from "../src/internal/signing.js"
 import * as Signer from "../src/Signer.js"
-
-// The official Node signer (CommonJS), used as an oracle. It signs every header of
-// `request.headers` plus `host` and `X-Sdk-Date`, takes the path from `url.parse(endpoint)`
-// (a raw, unencoded path), the query from `queryParams` (decoded), and hashes
-// `JSON.stringify(request.data)` as the body.
-interface OfficialRequest {
-  readonly method: string
-  readonly endpoint: string
-  readonly queryParams: Record<string, string | Array<string>>
-  readonly headers: Record<string, string>
-  readonly data?: unknown
-}
-interface OfficialSigner {
-  readonly sign: (
-    request: OfficialRequest,
-    credential: { readonly getAk: () => string; readonly getSk: () => string }
-  ) => Record<string, string>
-}
-const official = (createRequire(import.meta.url)(
-  "@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js"
-) as { readonly AKSKSigner: OfficialSigner }).AKSKSigner
-
-const officialQueryParams = (
-  pairs: ReadonlyArray<readonly [string, string]>
-): Record<string, string | Array<string>> => {
-  const params: Record<string, string | Array<string>> = Object.create(null)
-  for (const [key, value] of pairs) {
-    const existing = params[key]
-    params[key] = existing === undefined
-      ? value
-      : typeof existing === "string"
-      ? [existing, value]
-      : [...existing, value]
-  }
-  return params
-}
+import {
+  official,
+  officialQueryParams,
+  type OfficialRequest,
+  vectorCredentials,
+  vectorGet,
+  vectorPost,
+  vectorTime
+} from "./support/common.js"
 
 const encoder = new TextEncoder()
 
@@ -211,7 +184,7 @@ const officialRequest = (c: RequestCase, built: Built): OfficialRequest => {
   }
 }
 
-const credentialsOf = (c: RequestCase): Signer.Credentials => ({
+const credentialsOf = (c: RequestCase): Credentials.AccessKey => ({
   accessKeyId: c.accessKeyId,
   secretAccessKey: Redacted.make(c.secretKey),
   securityToken: c.securityToken === undefined ? undefined : Redacted.make(c.securityToken)
@@ -277,13 +250,10 @@ describe("signRequest against the official Node signer", () => {
 // signRequest behaviour
 // ---------------------------------------------------------------------------------------------
 
-const vectorCredentials: Signer.Credentials = { accessKeyId: "AccessKey", secretAccessKey: Redacted.make("SecretKey") }
-const vectorTime = Date.UTC(2020, 5, 8, 2, 39, 0)
-
 describe("signRequest", () => {
   it("signs the published GET and POST vectors", () => {
     const get = Signer.signRequest(
-      HttpClientRequest.get("https://service.endpoint.myhuaweicloud.com/resources", { urlParams: { size: "1" } }),
+      vectorGet,
       { credentials: vectorCredentials, now: vectorTime }
     )
     expect(get.headers["authorization"]).toBe(
@@ -293,9 +263,7 @@ describe("signRequest", () => {
     expect(get.url).toBe("https://service.endpoint.myhuaweicloud.com/resources?size=1")
 
     const post = Signer.signRequest(
-      HttpClientRequest.post("https://service.endpoint.myhuaweicloud.com/resources?size=1").pipe(
-        HttpClientRequest.setBody(HttpBody.raw(`{"name":"test","id":1}`))
-      ),
+      vectorPost,
       { credentials: vectorCredentials, now: vectorTime }
     )
     expect(post.headers["authorization"]).toBe(
@@ -390,7 +358,7 @@ describe("signRequest", () => {
 
 describe("verifySignature", () => {
   const SK = "SK-verify-secret"
-  const credentials: Signer.Credentials = {
+  const credentials: Credentials.AccessKey = {
     accessKeyId: "AK1",
     secretAccessKey: Redacted.make(SK),
     securityToken: Redacted.make("TOKEN-verify")
@@ -531,7 +499,7 @@ describe("Signer service", () => {
 describe("secrets", () => {
   const SK = "SK-SECRET-5f2b8e0c7d41"
   const TOKEN = "TOKEN-SECRET-a93c1e77b0d2"
-  const credentials: Signer.Credentials = {
+  const credentials: Credentials.AccessKey = {
     accessKeyId: "AK-PUBLIC",
     secretAccessKey: Redacted.make(SK),
     securityToken: Redacted.make(TOKEN)
@@ -552,7 +520,7 @@ describe("secrets", () => {
     })
 
   it("credentials and the service print no secret", () => {
-    const service = Signer.make({ credentials, projectId: "p1" })
+    const service = Effect.runSync(Signer.make({ credentials, projectId: "p1" }))
     for (const rendering of [...renderings(credentials), ...renderings(service)]) {
       expect(rendering).not.toContain(SK)
       expect(rendering).not.toContain(TOKEN)

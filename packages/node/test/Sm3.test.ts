@@ -15,6 +15,7 @@ import * as NodeDcsClient from "../src/NodeDcsClient.js"
 import * as ProjectLookup from "../src/ProjectLookup.js"
 import * as Signer from "../src/Signer.js"
 import { iamServer } from "./support/cloudServers.js"
+import { INSTANCE, vectorCredentials, vectorGet, vectorPost, vectorTime } from "./support/common.js"
 
 // ---------------------------------------------------------------------------------------------
 // A reference SM3, straight from the standard: no tables, no tricks.
@@ -172,13 +173,10 @@ describe("SDK-HMAC-SM3 against the reference", () => {
 // tests/test_signer.py: test_sm3_signer1 and test_sm3_signer2)
 // ---------------------------------------------------------------------------------------------
 
-const vectorCredentials: Signer.Credentials = { accessKeyId: "AccessKey", secretAccessKey: Redacted.make("SecretKey") }
-const vectorTime = Date.UTC(2020, 5, 8, 2, 39, 0)
-
 describe("the Python SDK's SM3 vectors", () => {
   it("test_sm3_signer1: GET /resources?size=1", () => {
     const signed = Signer.signRequest(
-      HttpClientRequest.get("https://service.endpoint.myhuaweicloud.com/resources", { urlParams: { size: "1" } }),
+      vectorGet,
       { credentials: vectorCredentials, now: vectorTime, algorithm: "SDK-HMAC-SM3" }
     )
     expect(signed.headers["authorization"]).toBe(
@@ -189,9 +187,7 @@ describe("the Python SDK's SM3 vectors", () => {
 
   it("test_sm3_signer2: POST /resources?size=1 with a JSON body", () => {
     const signed = Signer.signRequest(
-      HttpClientRequest.post("https://service.endpoint.myhuaweicloud.com/resources?size=1").pipe(
-        HttpClientRequest.setBody(HttpBody.raw(`{"name":"test","id":1}`))
-      ),
+      vectorPost,
       { credentials: vectorCredentials, now: vectorTime, algorithm: "SDK-HMAC-SM3" }
     )
     expect(signed.headers["authorization"]).toBe(
@@ -278,8 +274,6 @@ describe("verifySignature with SDK-HMAC-SM3", () => {
     expect(Signing.verifySignature(verifyInput(signed, utf8("any bytes")))._tag).toBe("Valid")
   })
 })
-
-const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
 
 describe("NodeDcsClient with SDK-HMAC-SM3", () => {
   it.live("lists every task from the emulator, which verifies SM3 like the gateway", () =>

@@ -26,14 +26,14 @@ import {
   Runtime,
   Schedule,
   Stream,
-  TestClock,
-  Tracer
+  TestClock
 } from "effect"
 import type { IncomingHttpHeaders, ServerResponse } from "node:http"
 import { inspect } from "node:util"
 import * as DcsEmulator from "../src/DcsEmulator.js"
 import * as NodeDcsClient from "../src/NodeDcsClient.js"
 import * as Signer from "../src/Signer.js"
+import { recordingTracer } from "./support/common.js"
 import {
   atOffset,
   awaitAnswered,
@@ -1610,7 +1610,7 @@ describe("secrets", () => {
           String(options.credentials.secretAccessKey),
           inspect(layer, { depth: 10 }),
           safeJson(layer),
-          inspect(Signer.make({ credentials: secretCredentials, projectId: "p1" }), { depth: 10 }),
+          inspect(Effect.runSync(Signer.make({ credentials: secretCredentials, projectId: "p1" })), { depth: 10 }),
           inspect(Signer.layer({ credentials: secretCredentials, projectId: "p1" }), { depth: 10 })
         ].join("\n")
         expectNoSecret(everything, signaturesOf(raw.requests))
@@ -1649,42 +1649,6 @@ const safeJson = (value: unknown): string => {
     return String(error)
   }
 }
-
-/** A tracer that writes down every span: name, attributes, events, and how it ended. */
-const recordingTracer = (spans: Array<string>) =>
-  Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => {
-      const attributes = new Map<string, unknown>()
-      const span: Tracer.Span = {
-        _tag: "Span",
-        name,
-        spanId: Math.random().toString(16).slice(2),
-        traceId: "trace",
-        parent,
-        context,
-        links: [...links],
-        sampled: true,
-        kind,
-        attributes,
-        status: { _tag: "Started", startTime },
-        attribute: (key, value) => {
-          attributes.set(key, value)
-          spans.push(`${name} ${key}=${inspect(value, { depth: 10 })}`)
-        },
-        event: (event, _time, eventAttributes) =>
-          spans.push(`${name} event ${event} ${inspect(eventAttributes, { depth: 10 })}`),
-        addLinks: () => {},
-        end: (_endTime, exit) =>
-          spans.push(
-            `${name} end ${inspect([...attributes], { depth: 10 })} ${
-              Exit.isFailure(exit) ? inspect(exit.cause, { depth: 10 }) + Cause.pretty(exit.cause) : "success"
-            }`
-          )
-      }
-      return span
-    },
-    context: (f) => f()
-  })
 
 describe("region", () => {
   it.live("a region that is not a region name is rejected before anything is sent (no host injection)", () =>

@@ -14,7 +14,8 @@ import { Chunk, Clock, DateTime, Duration, Effect, Fiber, Layer, Option, Schedul
 import { createServer, type IncomingHttpHeaders, request as httpRequest } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as DcsEmulator from "../src/DcsEmulator.js"
-import * as NodeDcsClient from "../src/NodeDcsClient.js"
+import { realTick } from "./support/common.js"
+import { clientLayer } from "./support/harness.js"
 
 type Emulator = DcsEmulator.DcsEmulator["Type"]
 
@@ -27,22 +28,6 @@ const emulatorLayer = (analysis: Partial<DcsEmulator.AnalysisSettings> = {}) =>
     instances: [{ id: INSTANCE, tasks: [] }, { id: UNSUPPORTED, supportsKeyAnalysis: false }],
     analysis
   })
-
-/**
- * The client on `endpoint` (the emulator's URL by default). Immediate retries, so a retried
- * request needs no clock; a long attempt timeout, so that moving the TestClock never times out an
- * attempt in flight.
- */
-const clientLayer = (options: Partial<NodeDcsClient.Options> = {}) =>
-  Layer.unwrapEffect(Effect.map(DcsEmulator.DcsEmulator, (emulator) =>
-    NodeDcsClient.layer({
-      endpoint: emulator.url,
-      projectId: emulator.projectId,
-      credentials: emulator.credentials,
-      retry: Schedule.recurs(3),
-      timeout: "1 hour",
-      ...options
-    })))
 
 const withEmulator = (analysis: Partial<DcsEmulator.AnalysisSettings> = {}) =>
   Layer.provideMerge(clientLayer(), emulatorLayer(analysis))
@@ -116,8 +101,6 @@ const recordingProxy = (target: string): Effect.Effect<RecordingProxy, never, Sc
 // The TestClock and real I/O: move the clock only to a time some fiber sleeps until, and only once
 // the fiber is asleep (real I/O runs in between, on real time).
 // ---------------------------------------------------------------------------------------------
-
-const realTick = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
 
 /** Runs the fiber to its end, moving the TestClock to each wake-up within `withinMillis` of now. */
 const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, withinMillis: number) =>

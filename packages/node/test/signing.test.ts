@@ -1,34 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { createRequire } from "node:module"
 import * as Signing from "../src/internal/signing.js"
-
-// The official Node signer (CommonJS), used as an oracle. Its helpers are `protected static` in
-// the .d.ts but plain static methods at runtime.
-interface OfficialSigner {
-  readonly CanonicalURI: (path: string) => string
-  readonly CanonicalQueryString: (request: { readonly queryParams: unknown }) => string
-  readonly urlEncode: (s: string) => string
-}
-const official = (createRequire(import.meta.url)(
-  "@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js"
-) as { readonly AKSKSigner: OfficialSigner }).AKSKSigner
-
-// What the official signer takes as query parameters: key -> value, or the values of a repeated key.
-const officialQueryParams = (
-  pairs: ReadonlyArray<readonly [string, string]>
-): Record<string, string | Array<string>> => {
-  const params: Record<string, string | Array<string>> = Object.create(null)
-  for (const [key, value] of pairs) {
-    const existing = params[key]
-    params[key] = existing === undefined
-      ? value
-      : typeof existing === "string"
-      ? [existing, value]
-      : [...existing, value]
-  }
-  return params
-}
+import { official, officialQueryParams } from "./support/common.js"
 
 const RESERVED = " !\"#$%&'()*+,/:;<=>?@[\\]^`{|}"
 const UNRESERVED = "aZ09-_.~"

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Signer from "../Signer.js"
+import type * as Credentials from "../Credentials.js"
 import { env, firstVariable } from "./credentials.js"
 import { isHttpUrl, isRegionName } from "./url.js"
 
@@ -91,7 +91,7 @@ const describeErrorBody = (text: string): string => {
 }
 
 /** Removes the secrets of `credentials` from text that may echo the request (a 401's canonical request). */
-const withoutSecrets = (text: string, credentials: Signer.Credentials): string => {
+const withoutSecrets = (text: string, credentials: Credentials.AccessKey): string => {
   let out = text
   for (const secret of [credentials.secretAccessKey, credentials.securityToken]) {
     if (secret === undefined) continue
@@ -134,13 +134,13 @@ const parseProjects = (text: string): Either.Either<ReadonlyArray<Project>, stri
  */
 export const lookup = (options: {
   readonly region: string
-  readonly credentials: Signer.Credentials
+  readonly credentials: Credentials.AccessKey
   readonly iamEndpoint: string | undefined
   readonly timeout: Duration.Duration
   readonly userAgent: string
   readonly sign: (
     request: HttpClientRequest.HttpClientRequest,
-    credentials: Signer.Credentials,
+    credentials: Credentials.AccessKey,
     now: number
   ) => HttpClientRequest.HttpClientRequest
 }): Effect.Effect<string, Failure, HttpClient.HttpClient> =>

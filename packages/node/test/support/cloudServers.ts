@@ -5,26 +5,11 @@
  */
 import { Effect, type Scope } from "effect"
 import * as Fs from "node:fs/promises"
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { type VerifyResult, verifySignature } from "../../src/internal/signing.js"
-
-const listen = (server: Server): Effect.Effect<string, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<string>((resume) => {
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo
-        resume(Effect.succeed(`http://127.0.0.1:${port}`))
-      })
-    }),
-    () =>
-      Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-  )
+import { closedPort, listen } from "./rawServer.js"
 
 const readBody = (request: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -123,13 +108,7 @@ export const metadataServer = (
   })
 
 /** A loopback URL on which nothing listens (a port that was free a moment ago). */
-export const closedPort: Effect.Effect<string> = Effect.async<string>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const { port } = server.address() as AddressInfo
-    server.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}`)))
-  })
-})
+export const closedUrl: Effect.Effect<string> = Effect.map(closedPort, (port) => `http://127.0.0.1:${port}`)
 
 /** `expires_at` in the metadata service's format, for an instant in epoch milliseconds. */
 export const expiresAt = (millis: number): string => new Date(millis).toISOString().replace("Z", "000Z")

@@ -7,10 +7,11 @@ import type { DcsError } from "@effect-dcs/core/DcsError"
 import { Chunk, Clock, Effect, Either, Layer, Schedule, Stream, TestClock } from "effect"
 import * as DcsEmulator from "../../src/DcsEmulator.js"
 import * as NodeDcsClient from "../../src/NodeDcsClient.js"
+import { eventually, INSTANCE, realTick } from "./common.js"
 
 export type Emulator = DcsEmulator.DcsEmulator["Type"]
 
-export const INSTANCE = "5f9057b5-c330-4ee2-8138-7e69896eeec3"
+export { eventually, INSTANCE, settle } from "./common.js"
 /** 57 tasks: six pages of 10, the last one short. */
 export const TASKS = DcsEmulator.generateTasks(57)
 export const TASK_IDS: ReadonlyArray<string> = TASKS.map((task) => task.id)
@@ -18,46 +19,27 @@ export const TASK_IDS: ReadonlyArray<string> = TASKS.map((task) => task.id)
 export const emulatorLayer = (options: DcsEmulator.Options = {}) =>
   DcsEmulator.layer({ instances: [{ id: INSTANCE, tasks: TASKS }], ...options })
 
+/** The live client pointed at the emulator in context, with its defaults and the given options. */
+export const liveClientLayer = (options: Partial<NodeDcsClient.Options> = {}) =>
+  Layer.unwrapEffect(Effect.map(DcsEmulator.DcsEmulator, (emulator) =>
+    NodeDcsClient.layer({
+      endpoint: emulator.url,
+      projectId: emulator.projectId,
+      credentials: emulator.credentials,
+      ...options
+    })))
+
 /**
  * The live client pointed at the emulator in context. Retries default to `Schedule.recurs(3)`:
  * immediate retries, so a test needs no clock unless it is about time; the timeout defaults to an
  * hour, so that the timeouts of past attempts never pass for the retry sleeps a test waits for.
  */
 export const clientLayer = (options: Partial<NodeDcsClient.Options> = {}) =>
-  Layer.unwrapEffect(Effect.map(DcsEmulator.DcsEmulator, (emulator) =>
-    NodeDcsClient.layer({
-      endpoint: emulator.url,
-      projectId: emulator.projectId,
-      credentials: emulator.credentials,
-      retry: Schedule.recurs(3),
-      timeout: "1 hour",
-      ...options
-    })))
+  liveClientLayer({ retry: Schedule.recurs(3), timeout: "1 hour", ...options })
 
 /** The emulator and the client on it, both in context. */
 export const withEmulator = (client: Partial<NodeDcsClient.Options> = {}, emulator: DcsEmulator.Options = {}) =>
   Layer.provideMerge(clientLayer(client), emulatorLayer(emulator))
-
-const realTick = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
-
-/**
- * Polls `get` in real time (the TestClock does not move) until `until` holds; dies after about
- * ten seconds, so a missing event fails the test instead of hanging it.
- */
-export const eventually = <A>(get: Effect.Effect<A>, until: (a: A) => boolean, what: string): Effect.Effect<A> =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 5_000; i++) {
-      const value = yield* get
-      if (until(value)) return value
-      yield* realTick
-    }
-    return yield* Effect.dieMessage(`gave up waiting for ${what}`)
-  })
-
-/** Lets real I/O run for a while (a few event-loop turns), for asserting that nothing happens. */
-export const settle = Effect.gen(function*() {
-  for (let i = 0; i < 25; i++) yield* realTick
-})
 
 export const awaitRequests = (
   emulator: Emulator,

@@ -7,7 +7,7 @@
  * Closed, with every connection, when the test's scope closes.
  */
 import { Effect, type Scope } from "effect"
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
 /** A request as the server received it, and what became of its connection. */
@@ -36,53 +36,54 @@ export interface RawServer {
   readonly openConnections: Effect.Effect<number>
 }
 
-export const rawServer = (handler: RawHandler): Effect.Effect<RawServer, never, Scope.Scope> =>
+/** Listens on a free loopback port until the scope closes (then closes every connection). */
+export const listen = (server: Server): Effect.Effect<string, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<{ readonly server: ReturnType<typeof createServer>; readonly info: RawServer }>((resume) => {
-      const requests: Array<RawRequest> = []
-      const server = createServer((req, res) => {
-        const entry: RawRequest = {
-          method: req.method ?? "",
-          url: req.url ?? "",
-          headers: req.headers,
-          finished: false,
-          closedEarly: false,
-          bytesWritten: 0
-        }
-        requests.push(entry)
-        res.on("finish", () => {
-          entry.finished = true
-        })
-        res.on("close", () => {
-          if (!entry.finished) entry.closedEarly = true
-        })
-        req.resume()
-        try {
-          handler(entry, res, requests.length - 1)
-        } catch (error) {
-          res.writeHead(599).end(String(error))
-        }
-      })
+    Effect.async<string>((resume) => {
       server.listen(0, "127.0.0.1", () => {
-        const port = (server.address() as AddressInfo).port
-        resume(Effect.succeed({
-          server,
-          info: {
-            url: `http://127.0.0.1:${port}`,
-            requests,
-            openConnections: Effect.async<number>((resumeCount) => {
-              server.getConnections((error, count) => resumeCount(error ? Effect.die(error) : Effect.succeed(count)))
-            })
-          }
-        }))
+        const { port } = server.address() as AddressInfo
+        resume(Effect.succeed(`http://127.0.0.1:${port}`))
       })
     }),
-    ({ server }) =>
+    () =>
       Effect.async<void>((resume) => {
         server.closeAllConnections()
         server.close(() => resume(Effect.void))
       })
-  ).pipe(Effect.map(({ info }) => info))
+  )
+
+export const rawServer = (handler: RawHandler): Effect.Effect<RawServer, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const requests: Array<RawRequest> = []
+    const server = createServer((req, res) => {
+      const entry: RawRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        finished: false,
+        closedEarly: false,
+        bytesWritten: 0
+      }
+      requests.push(entry)
+      res.on("finish", () => {
+        entry.finished = true
+      })
+      res.on("close", () => {
+        if (!entry.finished) entry.closedEarly = true
+      })
+      req.resume()
+      try {
+        handler(entry, res, requests.length - 1)
+      } catch (error) {
+        res.writeHead(599).end(String(error))
+      }
+    })
+    const url = yield* listen(server)
+    const openConnections = Effect.async<number>((resume) => {
+      server.getConnections((error, count) => resume(error ? Effect.die(error) : Effect.succeed(count)))
+    })
+    return { url, requests, openConnections }
+  })
 
 /** A loopback port with nothing listening on it (a server was started there, then closed). */
 export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
