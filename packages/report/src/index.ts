@@ -16,3 +16,10 @@ export * as Humanize from "./Humanize.js"
  * @since 0.1.0
  */
 export * as ReportComparison from "./ReportComparison.js"
+
+/**
+ * Horizontal bar charts of a report and of a comparison, as lines of text for a terminal.
+ *
+ * @since 0.1.0
+ */
+export * as TerminalChart from "./TerminalChart.js"
