@@ -47,7 +47,7 @@ export const signed: (format: (value: number) => string) => (value: number) => s
 export const percent: (ratio: number) => string = internal.percent
 
 /**
- * A duration: `42s`, `3m 05s`, `2h 10m`.
+ * A duration: `42s`, `3m 05s`, `2h 10m`, `7d 00h`.
  *
  * @since 0.1.0
  * @category formatting

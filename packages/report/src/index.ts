@@ -23,3 +23,10 @@ export * as ReportComparison from "./ReportComparison.js"
  * @since 0.1.0
  */
 export * as TerminalChart from "./TerminalChart.js"
+
+/**
+ * A report or a comparison as one self-contained HTML page.
+ *
+ * @since 0.1.0
+ */
+export * as HtmlReport from "./HtmlReport.js"

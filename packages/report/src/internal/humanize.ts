@@ -63,5 +63,6 @@ export const duration = (millis: number): string => {
   const minutes = Math.floor(seconds / 60)
   if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`
   const hours = Math.floor(minutes / 60)
+  if (hours >= 48) return `${Math.floor(hours / 24)}d ${String(hours % 24).padStart(2, "0")}h`
   return `${hours}h ${String(minutes % 60).padStart(2, "0")}m`
 }
