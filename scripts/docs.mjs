@@ -19,8 +19,11 @@ if (packages.length === 0) {
   process.exit(1)
 }
 
-fs.rmSync(out, { recursive: true, force: true })
+// Everything here is generated but the committed screenshots (docs/*.png): keep those.
 fs.mkdirSync(out, { recursive: true })
+for (const entry of fs.readdirSync(out)) {
+  if (!entry.endsWith(".png")) fs.rmSync(path.join(out, entry), { recursive: true, force: true })
+}
 
 const index = ["# effect-dcs API", ""]
 for (const dir of packages) {

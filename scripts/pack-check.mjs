@@ -236,8 +236,13 @@ const checkContents = (pkg) => {
       fail(`${name}: ${dependency} is a dependency, not a peer`)
     }
   }
+  // Every Effect package the code imports is a peer (@effect-dcs/report is platform-free: effect only).
+  const code = [...files].filter(([file]) => /\.[cm]?js$/.test(file)).map(([, body]) => body.toString("utf8"))
+  const imported = (peer) => code.some((text) => text.includes(`"${peer}`) || text.includes(`'${peer}`))
   for (const peer of ["effect", "@effect/platform"]) {
-    if (!manifest.peerDependencies?.[peer]) fail(`${name}: no peer dependency on ${peer}`)
+    if ((peer === "effect" || imported(peer)) && !manifest.peerDependencies?.[peer]) {
+      fail(`${name}: no peer dependency on ${peer}`)
+    }
   }
   pkg.entries = Object.keys(manifest.exports ?? {})
     .filter((entry) => entry !== "./package.json" && !entry.includes("*"))
@@ -335,13 +340,18 @@ for (const entry of entries) {
   }
 }
 // One smoke test each: the packages' values are real Effect values of the same effect instance.
-const { Context, Layer } = ${kind === "esm" ? "await import(\"effect\")" : "require(\"effect\")"}
+const { Context, Layer, Schema } = ${kind === "esm" ? "await import(\"effect\")" : "require(\"effect\")"}
 const core = await load("@effect-dcs/core")
 const node = await load("@effect-dcs/node")
+const report = await load("@effect-dcs/report")
 result.smoke = {
   tag: Context.isTag(core.DcsClient.DcsClient),
   layer: Layer.isLayer(core.DcsClient.layerTest()),
-  nodeLayer: typeof node.NodeDcsClient.layerConfig === "function"
+  nodeLayer: typeof node.NodeDcsClient.layerConfig === "function",
+  // A report decoded by the core renders in the report package: one Schema class across packages.
+  reportRenders: /^<!doctype html>/.test(
+    report.HtmlReport.renderReport(Schema.decodeUnknownSync(core.OfflineKeyAnalysis.OfflineKeyAnalysisReport)({}))
+  )
 }
 console.log(JSON.stringify(result))
 `
