@@ -64,7 +64,6 @@ const expectError = (answer: Answer, status: number, code: string) => {
 }
 
 const fleet = DcsEmulator.generateFleet({ seed: 1, size: 40 })
-const byName = (name: string) => fleet.find((instance) => instance.name === name)!
 const at = (index: number) => fleet[index]!
 
 /** The emulator with `options` and an HTTP client, under a fresh TestClock (which starts at 0). */
@@ -312,20 +311,20 @@ describe("DcsEmulator fleet", () => {
               return answer.json.instances.map((i: any) => i.name) as ReadonlyArray<string>
             }
           )
-        const names = (f: (i: DcsEmulator.Instance) => boolean) => fleet.filter(f).map((i) => i.name)
+        const names = (f: (i: DcsEmulator.Instance) => boolean) => fleet.filter(f).map((i) => i.name!)
 
-        expect(yield* listed({ instance_id: at(3).id })).toEqual([at(3).name])
+        expect(yield* listed({ instance_id: at(3).id })).toEqual([at(3).name!])
         expect(yield* listed({ instance_id: "nope" })).toEqual([])
-        expect(yield* listed({ name: "carts" })).toEqual(names((i) => i.name.includes("carts")))
+        expect(yield* listed({ name: "carts" })).toEqual(names((i) => i.name!.includes("carts")))
         expect((yield* listed({ name: "carts" })).length).toBeGreaterThan(1)
         // Exact only with name_equal=true; a part of a name is then no match.
-        expect(yield* listed({ name: at(5).name, name_equal: "true" })).toEqual([at(5).name])
+        expect(yield* listed({ name: at(5).name!, name_equal: "true" })).toEqual([at(5).name!])
         expect(yield* listed({ name: "carts", name_equal: "true" })).toEqual([])
-        expect(yield* listed({ name: "carts", name_equal: "false" })).toEqual(names((i) => i.name.includes("carts")))
+        expect(yield* listed({ name: "carts", name_equal: "false" })).toEqual(names((i) => i.name!.includes("carts")))
         expect(yield* listed({ status: "FROZEN" })).toEqual(names((i) => i.status === "FROZEN"))
         expect(yield* listed({ status: "NO-SUCH" })).toEqual([])
         const clusterIp = at(1).nodes!.filter((n) => n.role === "master")[2]!.ip
-        expect(yield* listed({ ip: clusterIp })).toEqual([at(1).name])
+        expect(yield* listed({ ip: clusterIp })).toEqual([at(1).name!])
         const team = at(0).tags!.team!
         const env = at(0).tags!.env!
         expect(yield* listed({ tags: `team=${team}` })).toEqual(names((i) => i.tags?.team === team))
