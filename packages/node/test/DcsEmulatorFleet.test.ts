@@ -323,7 +323,7 @@ describe("DcsEmulator fleet", () => {
         expect(yield* listed({ name: "carts", name_equal: "false" })).toEqual(names((i) => i.name!.includes("carts")))
         expect(yield* listed({ status: "FROZEN" })).toEqual(names((i) => i.status === "FROZEN"))
         expect(yield* listed({ status: "NO-SUCH" })).toEqual([])
-        const clusterIp = at(1).nodes!.filter((n) => n.role === "master")[2]!.ip
+        const clusterIp = at(1).nodes!.filter((n) => n.role === "master")[2]!.ip!
         expect(yield* listed({ ip: clusterIp })).toEqual([at(1).name!])
         const team = at(0).tags!.team!
         const env = at(0).tags!.env!
