@@ -19,6 +19,23 @@
  * }).pipe(Effect.provide(DcsEmulator.layer({ instances: [{ id: "my-instance" }] })))
  * ```
  *
+ * ## The fleet
+ *
+ * - `GET /v2/{project_id}/instances`: the instances' records (every field of the service's
+ *   `InstanceListInfo`, with its loose types: `node_port` and `capacity_minor` strings,
+ *   `enterprise_project_id` sometimes a number, `no_password_access` a string or a boolean), in
+ *   the order given. Filters `instance_id`, `name` (substring; exact with `name_equal=true`),
+ *   `status`, `ip`, `tags=k=v,k2=v2` (all must match); `offset` and `limit` (1 to 1000, default
+ *   10). `instance_num` counts every match; a page may carry fewer than `limit` asked
+ *   (`maxInstancesPerPage`). A bad `offset`, `limit` or `tags` is 400 `DCS.4800`.
+ * - `GET /v2/{project_id}/instances/{instance_id}/logical-nodes`: `{instance_id, total, nodes}`
+ *   with the spec's `NodesInfoResp` fields; no nodes while `CREATING`; 404 `DCS.3022` for an
+ *   unknown instance; 400 `DCS.4027` for Redis 3.0 and Memcached (unconfirmed on the service).
+ * - {@link generateFleet} makes a realistic, seeded fleet; each shard's nodes report that
+ *   shard's keys.
+ * - `throttle` (and `setThrottle`): the gateway's per-user rate limit, a token bucket on the
+ *   `Clock`, answering 429 `APIGW.0308`, with or without `Retry-After`.
+ *
  * ## The resource
  *
  * Every operation under `/v2/{project_id}/instances/{instance_id}/offline/key-analysis`, each
@@ -26,9 +43,11 @@
  *
  * - `GET`: the list, newest first, with `offset`, `limit` and `status`.
  * - `POST` `{"node_id", "backup_id"?}`: starts an analysis of one node of the instance and answers
- *   `{"task_id"}`. `DCS.4231` while another analysis waits or runs on that node; `DCS.4402` for a
- *   node the instance does not have; `DCS.4961` for a body that is not a JSON object with a
- *   non-empty string `node_id` (and a string `backup_id`, if any; `null` and `""` mean none).
+ *   `{"task_id"}`. `DCS.4231` while another analysis waits or runs on that node; `DCS.3053` for a
+ *   node the instance does not have; `DCS.4027` for a proxy node; `DCS.4026` for a node that is
+ *   not `Active`; `DCS.4049` for an instance that is not `RUNNING`; `DCS.4961` for a body that is
+ *   not a JSON object with a non-empty string `node_id` (and a string `backup_id`, if any; `null`
+ *   and `""` mean none).
  * - `GET /{task_id}`: the details (no status, as on the service); the report once the task has
  *   succeeded (see {@link generateReport}).
  * - `DELETE /{task_id}`: removes the task, whatever its status; `{"task_id"}`. A body is ignored.
@@ -57,6 +76,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/emulator.js"
+import * as internalFleet from "./internal/emulatorFleet.js"
 import * as internalReports from "./internal/emulatorReports.js"
 import * as internalTasks from "./internal/emulatorTasks.js"
 
@@ -77,8 +97,24 @@ export interface WireTask {
 }
 
 /**
- * A DCS instance of the emulator. `supportsKeyAnalysis: false` makes the instance answer like a
- * Redis 3.0 or Memcached instance: 400 `DCS.4230`.
+ * How an instance is deployed: one node (`single`), a master and replicas (`ha`), a Redis
+ * Cluster of shards (`cluster`), or shards behind proxies (`proxy`). The service shows it only in
+ * ShowInstance, not in the list: the emulator uses it for defaults (spec code, `ip`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type CacheMode = "single" | "ha" | "cluster" | "proxy"
+
+/**
+ * A DCS instance of the emulator: its id, tasks and nodes, and the record
+ * `GET /v2/{project_id}/instances` lists for it. Every record field has a default (a running
+ * Redis 5.0 master/standby instance of 1 GB named `dcs-<first 4 characters of the id>`);
+ * `generateFleet` fills them all in.
+ *
+ * `supportsKeyAnalysis: false` makes the instance answer like a Redis 3.0 or Memcached instance:
+ * 400 `DCS.4230` on the offline key analysis resource. It defaults to `false` for `engine:
+ * "Memcached"` and `engineVersion` 3.x, `true` otherwise.
  *
  * @since 0.1.0
  * @category models
@@ -86,19 +122,76 @@ export interface WireTask {
 export interface Instance {
   readonly id: string
   readonly tasks?: ReadonlyArray<WireTask> | undefined
-  /** Default `true`. */
+  /** Default: `false` for Memcached and Redis 3.x, `true` otherwise. */
   readonly supportsKeyAnalysis?: boolean | undefined
   /**
    * The nodes analyses can run on. Default: a master and a slave of `group-0`, with UUID ids
    * derived from the instance id (the same id gives the same nodes). Ids must be unique.
    */
   readonly nodes?: ReadonlyArray<Node> | undefined
+  /** Default `dcs-<first 4 characters of the id>`. @since 0.2.0 */
+  readonly name?: string | undefined
+  /** `Redis` (the default) or `Memcached`. @since 0.2.0 */
+  readonly engine?: "Redis" | "Memcached" | undefined
+  /** Default `"5.0"` (`""` for Memcached, whose value the service's docs do not give). @since 0.2.0 */
+  readonly engineVersion?: string | undefined
+  /** Default: implied by the nodes (proxies: `proxy`; several groups: `cluster`; one node: `single`). @since 0.2.0 */
+  readonly cacheMode?: CacheMode | undefined
+  /**
+   * Default `RUNNING`. Any text is served (the service's set is open); an analysis can be created
+   * only on a `RUNNING` instance (`DCS.4049` otherwise); `CREATING` ones list no nodes.
+   *
+   * @since 0.2.0
+   */
+  readonly status?: string | undefined
+  /** Default `normal`. @since 0.2.0 */
+  readonly subStatus?: string | undefined
+  /** In GB, default 1. Below 1 GB it is sent as the service does: `capacity: 0` and `capacity_minor: ".125"`. @since 0.2.0 */
+  readonly capacity?: number | undefined
+  /** In MB. Default: the capacity. @since 0.2.0 */
+  readonly maxMemory?: number | undefined
+  /** In MB. Default: a share of `maxMemory` derived from the id (0 while `CREATING`). @since 0.2.0 */
+  readonly usedMemory?: number | undefined
+  /** Default: a flavor code of the service's form, from engine, version, mode and capacity. @since 0.2.0 */
+  readonly specCode?: string | undefined
+  /** Default: the master's IP; a cluster's masters' IPs, comma-separated, as the service sends them. @since 0.2.0 */
+  readonly ip?: string | undefined
+  /** Default 6379 (11211 for Memcached). @since 0.2.0 */
+  readonly port?: number | undefined
+  /** @since 0.2.0 */
+  readonly domainName?: string | undefined
+  /** ISO-8601 with milliseconds; default derived from the id. @since 0.2.0 */
+  readonly createdAt?: string | undefined
+  /** Sent as `[{key, value}]`. Default none. @since 0.2.0 */
+  readonly tags?: Readonly<Record<string, string>> | undefined
+  /** Default `"0"`. A number is sent as a number, as the service sometimes does. @since 0.2.0 */
+  readonly enterpriseProjectId?: string | number | undefined
+  /** Default: from engine, version and mode. @since 0.2.0 */
+  readonly features?: Readonly<Record<string, boolean>> | undefined
+  /** Default `"false"`. Documented as a string; a boolean is sent as a JSON boolean, as some answers are. @since 0.2.0 */
+  readonly noPasswordAccess?: string | boolean | undefined
+  /** Default `x86_64`. @since 0.2.0 */
+  readonly cpuType?: string | undefined
+  /** Default: the nodes' AZs. @since 0.2.0 */
+  readonly azCodes?: ReadonlyArray<string> | undefined
+  /** @since 0.2.0 */
+  readonly description?: string | undefined
+  /**
+   * Record fields sent as they are, over the generated ones: for tests that serve what no model
+   * knows, or a field of an unexpected type (`publicip_id: {}`, a tag key that is a number).
+   *
+   * @since 0.2.0
+   */
+  readonly extraFields?: Readonly<Record<string, unknown>> | undefined
 }
 
 /**
  * A node of an instance. Missing fields get defaults: name `redis-<first 4 characters of the
  * instance id>-000<n>`, group `group-0`, a private IPv4 address derived from the instance id, no
- * IPv6 (`""`), and role `master` for the first node and `slave` for the others.
+ * IPv6 (`""`), role `master` for the first node and `slave` for the others, status `Active`, port
+ * 6379, AZ `ap-southeast-1a`, and a logical node id and group id derived from the instance.
+ *
+ * A `proxy` node holds no data: an analysis of it is refused (`DCS.4027`).
  *
  * @since 0.1.0
  * @category models
@@ -109,7 +202,24 @@ export interface Node {
   readonly groupName?: string | undefined
   readonly ip?: string | undefined
   readonly ipv6?: string | undefined
-  readonly role?: "master" | "slave" | undefined
+  readonly role?: "master" | "slave" | "proxy" | undefined
+  /** @since 0.2.0 */
+  readonly logicalNodeId?: string | undefined
+  /** The shard's id. @since 0.2.0 */
+  readonly groupId?: string | undefined
+  /** `Active` (the default), `Inactive` (faulty), `Creating`…; an analysis needs `Active` (`DCS.4026`). @since 0.2.0 */
+  readonly status?: string | undefined
+  /** @since 0.2.0 */
+  readonly azCode?: string | undefined
+  /** Sent as a string (`node_port`), as the service does. @since 0.2.0 */
+  readonly port?: number | undefined
+  /**
+   * What every successful analysis of this node reports; nodes of one shard share their data, so
+   * give them the same. Default: a report generated from the task id (see `generateReport`).
+   *
+   * @since 0.2.0
+   */
+  readonly report?: KeyAnalysisReport | undefined
 }
 
 /**
@@ -125,7 +235,57 @@ export interface ResolvedNode {
   readonly ip: string
   /** `""` when the node has no IPv6 address. */
   readonly ipv6: string
-  readonly role: "master" | "slave"
+  readonly role: "master" | "slave" | "proxy"
+  /** @since 0.2.0 */
+  readonly logicalNodeId: string
+  /** @since 0.2.0 */
+  readonly groupId: string
+  /** @since 0.2.0 */
+  readonly status: string
+  /** @since 0.2.0 */
+  readonly azCode: string
+  /** @since 0.2.0 */
+  readonly port: number
+  /** `undefined`: generated from the task id. @since 0.2.0 */
+  readonly report: KeyAnalysisReport | undefined
+}
+
+/**
+ * A throttling policy of the API gateway: a token bucket on the emulator's `Clock`, refilled at
+ * `requestsPerSecond` and holding up to `burst` requests. A signed request that finds the bucket
+ * empty is answered 429 `APIGW.0308` ("The throttling threshold has been reached: policy user
+ * over ratelimit,limit:<requestsPerSecond>,time:1 second"). Requests that consume a fault, or fail
+ * the signature check, take no token.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Throttle {
+  /** Above 0. */
+  readonly requestsPerSecond: number
+  /** At least 1. Default: `requestsPerSecond` (rounded up). */
+  readonly burst?: number | undefined
+  /**
+   * Whether a 429 carries `Retry-After` (whole seconds until a token is back, at least 1): `true`,
+   * `false`, or `"alternate"` (the default: every other 429, as whether the gateway sends it is
+   * unconfirmed and clients must handle both).
+   */
+  readonly retryAfter?: boolean | "alternate" | undefined
+}
+
+/**
+ * What `generateFleet` makes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FleetOptions {
+  /** Default 1. */
+  readonly seed?: number | undefined
+  /** How many instances. Default 40. */
+  readonly size?: number | undefined
+  /** Epoch ms; the newest instance was created about a minute before. Default `2024-10-15T02:21:18.669Z`. */
+  readonly now?: number | undefined
 }
 
 /**
@@ -211,8 +371,15 @@ export interface Credentials {
 export interface FaultSettings {
   /** Added before every answer, faults included. Default zero. */
   readonly latency: Duration.DurationInput
-  /** The most records a list response carries, whatever `limit` asks for; `undefined` for no cap (the default). */
+  /** The most records a task list response carries, whatever `limit` asks for; `undefined` for no cap (the default). */
   readonly maxLimit: number | undefined
+  /**
+   * The most instances a `GET /v2/{project_id}/instances` page carries, whatever `limit` asks for
+   * (the service's pages may be smaller than asked); `undefined` for no cap (the default).
+   *
+   * @since 0.2.0
+   */
+  readonly maxInstancesPerPage: number | undefined
   /** After each successful list response, this many new `waiting` tasks are created at the head. Default 0. */
   readonly insertTasksWhilePaging: number
   /** Serve every list request from offset 0, like a broken server. Default `false`. */
@@ -365,6 +532,8 @@ export interface Options {
   readonly instances?: ReadonlyArray<Instance> | undefined
   readonly faults?: Partial<FaultSettings> | undefined
   readonly analysis?: Partial<AnalysisSettings> | undefined
+  /** Default: none, every request is answered. @since 0.2.0 */
+  readonly throttle?: Throttle | undefined
   /** Default `127.0.0.1`. */
   readonly host?: string | undefined
   /** Default 0: a free port. */
@@ -446,8 +615,24 @@ export class DcsEmulator extends Context.Tag("@effect-dcs/node/DcsEmulator")<Dcs
   }>
   /** The next analysis created (on any instance and node) ends `failed`; each call fails one more. */
   readonly failNextAnalysis: Effect.Effect<void>
-  /** Adds an instance, or replaces the one with the same id. */
+  /** Adds an instance (last in the list), or replaces the one with the same id (in its place). */
   readonly putInstance: (instance: Instance) => Effect.Effect<void>
+  /**
+   * The instances' records, in the list's order, as `GET /v2/{project_id}/instances` would send
+   * them without filters.
+   *
+   * @since 0.2.0
+   */
+  readonly instances: Effect.Effect<ReadonlyArray<Readonly<Record<string, unknown>>>>
+  /**
+   * Turns throttling on with this policy (a full bucket), or off with `undefined`. An invalid
+   * policy (a rate not above 0, a burst below 1) is a defect.
+   *
+   * @since 0.2.0
+   */
+  readonly setThrottle: (throttle: Throttle | undefined) => Effect.Effect<void>
+  /** The throttling policy in force, if any. @since 0.2.0 */
+  readonly throttle: Effect.Effect<Throttle | undefined>
   /**
    * Back to the state at start: instances, tasks and settings of the options; no analyses created
    * through the API, no queued failures, no faults, no requests.
@@ -499,7 +684,8 @@ export const generateTasks: (
 ) => ReadonlyArray<WireTask> = internalTasks.generateTasks
 
 /**
- * The report of a task that succeeded, generated from its id (the same id gives the same report):
+ * The report of a task that succeeded, generated from a seed: its task id, or for a node given a
+ * `report`, anything (`generateFleet` uses the instance and shard). The same seed gives the same report:
  * the 20 biggest keys by bytes, descending (strings of 1 to 40 MB like `session:user:48213`, lists
  * like `queue:orders` with up to millions of elements, zsets, hashes, sets); key prefixes such as
  * `session:`, `cache:product:` or `queue:`, grouped by type (string, list, set, zset, hash) and by
@@ -510,4 +696,40 @@ export const generateTasks: (
  * @since 0.1.0
  * @category constructors
  */
-export const generateReport: (taskId: string) => KeyAnalysisReport = internalReports.generateReport
+export const generateReport: (
+  seed: string,
+  options?: {
+    /**
+     * A shard of a cluster (index from 0, and the shard count): the report lists only the big
+     * keys whose name hashes to that shard, so the shards' reports never share a key.
+     *
+     * @since 0.2.0
+     */
+    readonly shard?: { readonly index: number; readonly count: number } | undefined
+  }
+) => KeyAnalysisReport = internalReports.generateReport
+
+/**
+ * A deterministic, realistic fleet: the same options give the same instances, and a smaller fleet
+ * of a seed is a prefix of a bigger one. Newest first; the first twelve are one of each kind, so
+ * even a small fleet has them all:
+ *
+ * 1. Redis 5.0 `ha`; 2. Redis 5.0 `cluster` (its biggest key on its second shard, `group-1`);
+ * 3. Redis 6.0 `single` of 0.5 GB, `no_password_access` as a JSON boolean; 4. Redis 4.0 `proxy`
+ * (shards and proxy nodes); 5. Redis 6.0 `ha`, `enterprise_project_id` as the number 0;
+ * 6. Redis 3.0 `ha` (`DCS.4230`); 7. Memcached (`DCS.4230`); 8. `CREATING` (no nodes yet);
+ * 9. Redis 6.0 `cluster`; 10. `FROZEN`; 11. `ERROR` `single`; 12. Redis 4.0 `ha` of 0.125 GB.
+ *
+ * The others are drawn by weight: mostly running Redis 4.0–6.0 master/standby, then clusters (3 to
+ * 6 shards of a master and a replica), proxy clusters (3 or 4 shards, 2 or 3 proxies), single
+ * nodes, Redis 3.0, Memcached, and a few `CREATING`, `FROZEN`, `ERROR`, `RESTARTING` and
+ * `EXTENDING` ones. Names like `checkout-sessions-07` (unique), tags `env` and `team` (some
+ * `owner`; every seventh instance none), node ids of 32 hex digits, node names like
+ * `(replica)10.3.7.11`. Each shard's nodes carry the shard's report (generated from the instance
+ * and shard, keys hashed to one shard); every cluster's biggest key is on one shard drawn from the
+ * seed. Running instances that support analysis carry up to three past tasks.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const generateFleet: (options?: FleetOptions) => ReadonlyArray<Instance> = internalFleet.generateFleet

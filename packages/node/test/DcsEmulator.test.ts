@@ -882,7 +882,7 @@ describe("DcsEmulator", () => {
         expect((yield* call(emulator, { params: { status: "running" } })).json.total).toBeGreaterThan(0)
       }).pipe(onTestClock({ instances: [{ id: "i", tasks: DcsEmulator.generateTasks(12, { seed: 5 }) }] })))
 
-    it.live("create validates its body: DCS.4961, unknown node DCS.4402; backup_id makes an old_backup analysis", () =>
+    it.live("create validates its body: DCS.4961, unknown node DCS.3053; backup_id makes an old_backup analysis", () =>
       Effect.gen(function*() {
         const emulator = yield* DcsEmulator.DcsEmulator
         const [master, slave] = yield* emulator.nodes()
@@ -904,11 +904,11 @@ describe("DcsEmulator", () => {
         // Without any body at all.
         expectError(yield* call(emulator, { method: "POST" }), 400, "DCS.4961")
         const unknown = yield* create(emulator, { node_id: "not-a-node" })
-        expectError(unknown, 400, "DCS.4402")
-        expect(unknown.json.error_msg).toBe("The node does not exist.")
+        expectError(unknown, 400, "DCS.3053")
+        expect(unknown.json.error_msg).toBe("Incorrect node ID.")
         // A node of another instance is not a node of this one.
         const [elsewhere] = yield* emulator.nodes("redis-3")
-        expectError(yield* create(emulator, { node_id: elsewhere!.id }), 400, "DCS.4402")
+        expectError(yield* create(emulator, { node_id: elsewhere!.id }), 400, "DCS.3053")
         expect((yield* call(emulator)).json.total).toBe(0)
 
         const old = yield* created(emulator, { node_id: master!.id, backup_id: "b-42", extra: "ignored" })
@@ -1042,10 +1042,34 @@ describe("DcsEmulator", () => {
         })
 
         const given = yield* emulator.nodes("cluster")
+        const shared = { status: "Active", azCode: "ap-southeast-1a", port: 6379, report: undefined }
         expect(given).toEqual([
-          { id: "n-1", name: "shard-a", groupName: "group-1", ip: "10.0.0.5", ipv6: "fd00::5", role: "slave" },
-          { id: "n-2", name: "redis-clus-0002", groupName: "group-0", ip: given[1]!.ip, ipv6: "", role: "slave" }
+          {
+            id: "n-1",
+            name: "shard-a",
+            groupName: "group-1",
+            ip: "10.0.0.5",
+            ipv6: "fd00::5",
+            role: "slave",
+            logicalNodeId: given[0]!.logicalNodeId,
+            groupId: given[0]!.groupId,
+            ...shared
+          },
+          {
+            id: "n-2",
+            name: "redis-clus-0002",
+            groupName: "group-0",
+            ip: given[1]!.ip,
+            ipv6: "",
+            role: "slave",
+            logicalNodeId: given[1]!.logicalNodeId,
+            groupId: given[1]!.groupId,
+            ...shared
+          }
         ])
+        for (const node of given) expect(node.logicalNodeId).toMatch(/^[0-9a-f]{32}$/)
+        // A shard's id is derived from the instance and the group: another group, another id.
+        expect(given[0]!.groupId).not.toBe(given[1]!.groupId)
         const onCluster = yield* created(emulator, { node_id: "n-1" }, "cluster")
         expect((yield* call(emulator, { path: nodesPath(emulator, onCluster, "cluster") })).json).toEqual({
           nodes: [{ id: "n-1", name: "shard-a", group_name: "group-1", node_ipv6: "fd00::5" }]
@@ -1183,7 +1207,7 @@ describe("DcsEmulator", () => {
         }
       }
       // Different tasks, different reports; the kinds of keys the brief of a web back end has.
-      const all = ids.map(DcsEmulator.generateReport)
+      const all = ids.map((id) => DcsEmulator.generateReport(id))
       expect(new Set(all.map((report) => report.total_bytes)).size).toBe(ids.length)
       const names = all.flatMap((report) => report.largest_keys.map((key) => key.key))
       for (const pattern of [/^session:user:\d{5}$/, /^queue:orders$/, /^leaderboard:2024$/, /^cart:[0-9a-f]{8}$/]) {

@@ -1,6 +1,7 @@
 /**
- * The emulator's server: routing, the gateway's checks, the handlers of the offline key analysis
- * resource (list, create, show, delete, nodes) and fault injection.
+ * The emulator's server: routing, the gateway's checks (signature, throttling), the handlers of
+ * the instances list, an instance's logical nodes and the offline key analysis resource (list,
+ * create, show, delete, nodes) and fault injection.
  *
  * @since 0.1.0
  */
@@ -21,7 +22,14 @@ import type * as Scope from "effect/Scope"
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
 import type * as DcsEmulator from "../DcsEmulator.js"
-import { resolveNodes, taskDetails, taskNodes } from "./emulatorReports.js"
+import {
+  type InstanceFilter,
+  matches,
+  parseTags,
+  resolveInstanceRecord,
+  supportsKeyAnalysisByDefault
+} from "./emulatorFleet.js"
+import { resolveNodes, taskDetails, taskNodes, wireNode } from "./emulatorReports.js"
 import { InstanceStore } from "./emulatorStore.js"
 import * as internalTasks from "./emulatorTasks.js"
 import { verifySignature } from "./signing.js"
@@ -85,8 +93,50 @@ const invalidBody = new ApiError({
   msg: "Invalid request body: a JSON object with node_id is expected."
 })
 
-// Emulator's choice of code: a node_id that is not a node of the instance.
-const nodeNotFound = new ApiError({ status: 400, code: "DCS.4402", msg: "The node does not exist." })
+// The documented code of an incorrect node ID (the spec's error table).
+const nodeNotFound = new ApiError({ status: 400, code: "DCS.3053", msg: "Incorrect node ID." })
+
+// Documented codes, applied where the spec infers them (unconfirmed for offline key analysis):
+// a proxy holds no data; a node that is not Active, or an instance that is not RUNNING, cannot
+// be backed up.
+const proxyNode = new ApiError({
+  status: 400,
+  code: "DCS.4027",
+  msg: "The operation is not supported on this node: a proxy node holds no data."
+})
+const nodeNotActive = new ApiError({
+  status: 400,
+  code: "DCS.4026",
+  msg: "The operation is not allowed in the node's current state."
+})
+const instanceNotRunning = new ApiError({ status: 400, code: "DCS.4049", msg: "The instance is not running." })
+
+// The documented instance-not-found code, on the endpoints added with the spec that gives it
+// (the offline key analysis resource keeps DCS.4401, which its clients already see).
+const instanceNotFoundDocumented = new ApiError({
+  status: 404,
+  code: "DCS.3022",
+  msg: "This DCS instance does not exist."
+})
+
+// Emulator's choice: the logical nodes of Redis 3.0 and Memcached instances, which the service
+// documents only for Redis 4.0 and later ("expect a 400 with a DCS code", unconfirmed).
+const nodesUnsupported = new ApiError({
+  status: 400,
+  code: "DCS.4027",
+  msg: "The operation is not supported by this instance: logical nodes need Redis 4.0 or later."
+})
+
+// The documented code of an invalid list parameter ("Invalid {0} in the request").
+const invalidListParameter = (name: string) =>
+  new ApiError({ status: 400, code: "DCS.4800", msg: `Invalid ${name} in the request.` })
+
+const throttled = (limit: number) =>
+  new ApiError({
+    status: 429,
+    code: "APIGW.0308",
+    msg: `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`
+  })
 
 // The messages are the emulator's; the codes are documented (Terraform retries DCS.4231 and takes
 // DCS.4232 for a 404).
@@ -144,6 +194,7 @@ const badGatewayPage = `<html>
 interface Settings {
   readonly latency: Duration.Duration
   readonly maxLimit: number | undefined
+  readonly maxInstancesPerPage: number | undefined
   readonly insertTasksWhilePaging: number
   readonly ignoreOffset: boolean
 }
@@ -151,6 +202,7 @@ interface Settings {
 const defaultSettings: Settings = {
   latency: Duration.zero,
   maxLimit: undefined,
+  maxInstancesPerPage: undefined,
   insertTasksWhilePaging: 0,
   ignoreOffset: false
 }
@@ -188,11 +240,62 @@ const applySettings = (current: Settings, changes: Partial<DcsEmulator.FaultSett
   maxLimit: "maxLimit" in changes
     ? changes.maxLimit === undefined ? undefined : count("maxLimit", changes.maxLimit)
     : current.maxLimit,
+  maxInstancesPerPage: "maxInstancesPerPage" in changes
+    ? changes.maxInstancesPerPage === undefined ? undefined : count("maxInstancesPerPage", changes.maxInstancesPerPage)
+    : current.maxInstancesPerPage,
   insertTasksWhilePaging: changes.insertTasksWhilePaging === undefined
     ? current.insertTasksWhilePaging
     : count("insertTasksWhilePaging", changes.insertTasksWhilePaging),
   ignoreOffset: changes.ignoreOffset ?? current.ignoreOffset
 })
+
+interface ThrottlePolicy {
+  readonly requestsPerSecond: number
+  readonly burst: number
+  readonly retryAfter: boolean | "alternate"
+}
+
+const resolveThrottle = (throttle: DcsEmulator.Throttle | undefined): ThrottlePolicy | undefined => {
+  if (throttle === undefined) return undefined
+  const rate = throttle.requestsPerSecond
+  if (!(Number.isFinite(rate) && rate > 0)) {
+    throw new RangeError(`DcsEmulator: requestsPerSecond must be above 0, got ${rate}`)
+  }
+  const burst = throttle.burst ?? Math.ceil(rate)
+  if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError(`DcsEmulator: burst must be >= 1, got ${burst}`)
+  return { requestsPerSecond: rate, burst, retryAfter: throttle.retryAfter ?? "alternate" }
+}
+
+/** A token bucket on the emulator's clock: `take` answers whether a request may pass. */
+class TokenBucket {
+  private tokens: number
+  private at: number | undefined = undefined
+  /** How many requests were refused, for `"alternate"` Retry-After. */
+  refused = 0
+
+  constructor(readonly policy: ThrottlePolicy) {
+    this.tokens = policy.burst
+  }
+
+  private refill(now: number): void {
+    if (this.at !== undefined && now > this.at) {
+      this.tokens = Math.min(this.policy.burst, this.tokens + (now - this.at) * this.policy.requestsPerSecond / 1000)
+    }
+    // A clock that goes back (a TestClock set back) refills nothing.
+    this.at = Math.max(this.at ?? now, now)
+  }
+
+  /** `undefined` when the request may pass; otherwise the ms until a token is back. */
+  take(now: number): number | undefined {
+    this.refill(now)
+    if (this.tokens >= 1) {
+      this.tokens -= 1
+      return undefined
+    }
+    this.refused++
+    return Math.ceil((1 - this.tokens) * 1000 / this.policy.requestsPerSecond)
+  }
+}
 
 interface MutableRecord {
   requestId: string
@@ -213,6 +316,7 @@ interface Config {
   readonly instances: ReadonlyArray<DcsEmulator.Instance>
   readonly settings: Settings
   readonly analysis: AnalysisSettings
+  readonly throttle: ThrottlePolicy | undefined
 }
 
 class State {
@@ -223,6 +327,7 @@ class State {
   /** How many of the next analyses created will fail (`failNextAnalysis`). */
   failNext = 0
   recorded: Array<MutableRecord> = []
+  bucket: TokenBucket | undefined = undefined
 
   constructor(readonly config: Config) {
     this.settings = config.settings
@@ -238,16 +343,20 @@ class State {
     this.analysis = this.config.analysis
     this.failNext = 0
     this.recorded = []
+    this.bucket = this.config.throttle === undefined ? undefined : new TokenBucket(this.config.throttle)
   }
 
+  // A Map keeps the place of a replaced key: a replaced instance keeps its place in the list.
   putInstance(instance: DcsEmulator.Instance): void {
+    const nodes = resolveNodes(instance.id, instance.nodes)
     this.instances.set(
       instance.id,
       new InstanceStore(
         instance.id,
-        instance.supportsKeyAnalysis ?? true,
-        resolveNodes(instance.id, instance.nodes),
-        instance.tasks ?? []
+        instance.supportsKeyAnalysis ?? supportsKeyAnalysisByDefault(instance),
+        nodes,
+        instance.tasks ?? [],
+        resolveInstanceRecord(instance, nodes)
       )
     )
   }
@@ -294,7 +403,8 @@ const resolveConfig = (options: DcsEmulator.Options | undefined): Config => {
       : credentials.secretAccessKey,
     instances,
     settings: applySettings(defaultSettings, options?.faults ?? {}),
-    analysis: applyAnalysisSettings(defaultAnalysisSettings, options?.analysis ?? {})
+    analysis: applyAnalysisSettings(defaultAnalysisSettings, options?.analysis ?? {}),
+    throttle: resolveThrottle(options?.throttle)
   }
 }
 
@@ -377,6 +487,33 @@ const listQuery = (rawQuery: string) =>
     return { offset, limit, status }
   })
 
+// The documented range of `limit` on the instances list.
+const maxInstancesLimit = 1000
+
+const instancesQuery = (rawQuery: string) =>
+  Effect.gen(function*() {
+    const params = new URLSearchParams(rawQuery)
+    const single = (name: string) => Effect.mapError(singleParam(params, name), () => invalidListParameter(name))
+    const integer = (name: string, fallback: number) =>
+      Effect.mapError(intParam(params, name, fallback), () => invalidListParameter(name))
+    const offset = yield* integer("offset", 0)
+    const limit = yield* integer("limit", 10)
+    if (limit < 1 || limit > maxInstancesLimit) return yield* invalidListParameter("limit")
+    const tagsText = yield* single("tags")
+    const tags = tagsText === undefined ? [] : parseTags(tagsText)
+    if (tags === undefined) return yield* invalidListParameter("tags")
+    const filter: InstanceFilter = {
+      instanceId: yield* single("instance_id"),
+      name: yield* single("name"),
+      // As for the service's other string flags: anything but "true" means no.
+      nameEqual: (yield* single("name_equal")) === "true",
+      status: yield* single("status"),
+      ip: yield* single("ip"),
+      tags
+    }
+    return { offset, limit, filter }
+  })
+
 // ---------------------------------------------------------------------------------------------
 // Routes
 // ---------------------------------------------------------------------------------------------
@@ -387,11 +524,9 @@ const prefix = "/v2/:project_id/instances/:instance_id/offline/key-analysis"
 class RequestBody extends Context.Tag("@effect-dcs/node/DcsEmulator/RequestBody")<RequestBody, Uint8Array>() {}
 
 const makeRouter = (state: State) => {
-  // The checks the service makes before any operation of the resource, in its order.
-  const resolveInstance = Effect.gen(function*() {
+  const checkProject = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const params = yield* HttpRouter.params
-    const projectId = params.project_id
+    const projectId = (yield* HttpRouter.params).project_id
     if (projectId !== state.config.projectId) {
       return yield* forbiddenProject(`The project ${projectId} is not the project of the credentials.`)
     }
@@ -399,6 +534,12 @@ const makeRouter = (state: State) => {
     if (headerProject !== undefined && headerProject !== projectId) {
       return yield* forbiddenProject("The X-Project-Id header does not match the project id in the URL.")
     }
+  })
+
+  // The checks the service makes before any operation of the resource, in its order.
+  const resolveInstance = Effect.gen(function*() {
+    yield* checkProject
+    const params = yield* HttpRouter.params
     const instance = params.instance_id === undefined ? undefined : state.instances.get(params.instance_id)
     if (instance === undefined) return yield* instanceNotFound
     if (!instance.supportsKeyAnalysis) return yield* unsupported
@@ -436,8 +577,11 @@ const makeRouter = (state: State) => {
   const createTask = Effect.gen(function*() {
     const instance = yield* resolveInstance
     const { backupId, nodeId } = yield* createBody(yield* RequestBody)
+    if (instance.record.status !== "RUNNING") return yield* instanceNotRunning
     const node = instance.nodes.find((candidate) => candidate.id === nodeId)
     if (node === undefined) return yield* nodeNotFound
+    if (node.role === "proxy") return yield* proxyNode
+    if (node.status !== "Active") return yield* nodeNotActive
     const now = yield* Clock.currentTimeMillis
     if (instance.activeOn(node.id, now) !== undefined) return yield* alreadyRunning
     const settings = state.analysis
@@ -481,7 +625,34 @@ const makeRouter = (state: State) => {
     return HttpServerResponse.unsafeJson(taskNodes(instance, entry))
   })
 
+  const listInstances = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    yield* checkProject
+    const { filter, limit, offset } = yield* instancesQuery(splitUrl(request.url).query)
+    const matching = [...state.instances.values()].filter((instance) => matches(instance.record, instance.id, filter))
+    const cap = state.settings.maxInstancesPerPage
+    const size = cap === undefined ? limit : Math.min(limit, cap)
+    return HttpServerResponse.unsafeJson({
+      instance_num: matching.length,
+      instances: matching.slice(offset, offset + size).map((instance) => instance.record.wire)
+    })
+  })
+
+  const listLogicalNodes = Effect.gen(function*() {
+    yield* checkProject
+    const instanceId = (yield* HttpRouter.params).instance_id
+    const instance = instanceId === undefined ? undefined : state.instances.get(instanceId)
+    if (instance === undefined) return yield* instanceNotFoundDocumented
+    const { engine, engineVersion, status } = instance.record
+    if (engine === "Memcached" || engineVersion.startsWith("3.")) return yield* nodesUnsupported
+    // An instance being created has no node information yet.
+    const nodes = status === "CREATING" ? [] : instance.nodes.map((node) => wireNode(instance.id, node))
+    return HttpServerResponse.unsafeJson({ instance_id: instance.id, total: nodes.length, nodes })
+  })
+
   return HttpRouter.empty.pipe(
+    HttpRouter.get("/v2/:project_id/instances", listInstances),
+    HttpRouter.get("/v2/:project_id/instances/:instance_id/logical-nodes", listLogicalNodes),
     HttpRouter.get(prefix, listTasks),
     HttpRouter.post(prefix, createTask),
     HttpRouter.get(`${prefix}/:task_id`, showTask),
@@ -593,6 +764,17 @@ const makeApp = (state: State) => {
         now
       })
       if (verified._tag === "Invalid") return yield* unauthorized(verified.reason, verified.canonicalRequest)
+      // The gateway's per-user policy: after the caller is known, before the service.
+      const bucket = state.bucket
+      const waitMillis = bucket?.take(now)
+      if (bucket !== undefined && waitMillis !== undefined) {
+        const { retryAfter } = bucket.policy
+        const withRetryAfter = retryAfter === "alternate" ? bucket.refused % 2 === 1 : retryAfter
+        const response = errorResponse(throttled(bucket.policy.requestsPerSecond))
+        return withRetryAfter
+          ? HttpServerResponse.setHeader(response, "retry-after", String(Math.max(1, Math.ceil(waitMillis / 1000))))
+          : response
+      }
       return yield* Effect.provideService(router, RequestBody, new Uint8Array(body))
     }).pipe(
       Effect.catchTags({
@@ -714,6 +896,13 @@ export const make = (
         withState(() => {
           state.putInstance(instance)
         }),
+      instances: withState(() => [...state.instances.values()].map((instance) => instance.record.wire)),
+      setThrottle: (throttle) =>
+        withState(() => {
+          const policy = resolveThrottle(throttle)
+          state.bucket = policy === undefined ? undefined : new TokenBucket(policy)
+        }),
+      throttle: withState(() => state.bucket?.policy),
       reset: withState(() => state.reset())
     }
   })

@@ -27,10 +27,15 @@ const defaultIp = (instanceId: string, index: number): string => {
 const defaultIpv6 = (instanceId: string, index: number): string =>
   `2001:db8:${(seedOf(instanceId) & 0xffff).toString(16)}::${(index + 10).toString(16)}`
 
+/** 32 lowercase hex digits derived from a text, the shape of the service's node ids. */
+export const hex32From = (text: string): string => uuidFrom(text).replaceAll("-", "")
+
 /**
  * The nodes of an instance with every field filled in. Without `nodes`: a master and a slave of
  * `group-0`, with UUID ids derived from the instance id and dual-stack addresses. A given node
- * without an `ipv6` has none (`""`, as the service answers for an IPv4-only instance).
+ * without an `ipv6` has none (`""`, as the service answers for an IPv4-only instance). Logical
+ * node ids, group ids and replication ids are derived from the instance id and the node's id or
+ * group, so the same definition always gives the same nodes.
  *
  * @internal
  */
@@ -47,16 +52,51 @@ export const resolveNodes = (
     if (typeof node.id !== "string" || node.id === "") throw new RangeError("DcsEmulator: a node id must not be empty")
     if (ids.has(node.id)) throw new RangeError(`DcsEmulator: node ids of instance "${instanceId}" must be unique`)
     ids.add(node.id)
+    const groupName = node.groupName ?? "group-0"
     return {
       id: node.id,
       name: node.name ?? `redis-${nameStem(instanceId)}-${String(index + 1).padStart(4, "0")}`,
-      groupName: node.groupName ?? "group-0",
+      groupName,
       ip: node.ip ?? defaultIp(instanceId, index),
       ipv6: node.ipv6 ?? "",
-      role: node.role ?? (index === 0 ? "master" : "slave")
+      role: node.role ?? (index === 0 ? "master" : "slave"),
+      logicalNodeId: node.logicalNodeId ?? hex32From(`${instanceId}/logical/${node.id}`),
+      groupId: node.groupId ?? (groupName === "" ? "" : uuidFrom(`${instanceId}/group/${groupName}`)),
+      status: node.status ?? "Active",
+      azCode: node.azCode ?? "ap-southeast-1a",
+      port: node.port ?? 6379,
+      report: node.report
     }
   })
 }
+
+/**
+ * A node as `GET …/logical-nodes` shows it (the spec's `NodesInfoResp`): `node_port` is a string,
+ * as on the service; the replication id and the monitored-object id are derived from the node.
+ *
+ * @internal
+ */
+export const wireNode = (instanceId: string, node: DcsEmulator.ResolvedNode): Record<string, unknown> => ({
+  logical_node_id: node.logicalNodeId,
+  name: node.name,
+  status: node.status,
+  az_code: node.azCode,
+  node_role: node.role === "proxy" ? "redis-proxy" : "redis-server",
+  node_type: node.role,
+  node_ip: node.ip,
+  node_port: String(node.port),
+  node_id: node.id,
+  priority_weight: 100,
+  is_access: true,
+  group_id: node.groupId,
+  group_name: node.groupName,
+  is_remove_ip: false,
+  replication_id: uuidFrom(`${instanceId}/replication/${node.id}`),
+  dimensions: [
+    { name: "dcs_instance_id", value: instanceId },
+    { name: "dcs_cluster_redis_node", value: hex32From(`${instanceId}/monitored/${node.id}`) }
+  ]
+})
 
 // ---------------------------------------------------------------------------------------------
 // Reports
@@ -245,7 +285,13 @@ type Key = DcsEmulator.KeyAnalysisReport["largest_keys"][number]
 /** A range whose max is inclusive for `between`, which excludes it. */
 const draw = (random: Random, [min, max]: Range): number => between(random, min, max + 1)
 
-const bigKeysOf = (random: Random, spec: PrefixSpec): ReadonlyArray<Key> => {
+/** Which shard of a cluster a report is of: its big keys are those whose name hashes to it. */
+interface Shard {
+  readonly index: number
+  readonly count: number
+}
+
+const bigKeysOf = (random: Random, spec: PrefixSpec, shard: Shard | undefined): ReadonlyArray<Key> => {
   const big = spec.big
   if (big === undefined) return []
   const count = draw(random, big.count)
@@ -259,6 +305,9 @@ const bigKeysOf = (random: Random, spec: PrefixSpec): ReadonlyArray<Key> => {
     names.add(name)
     const elements = draw(random, big.elements)
     const bytes = elements * draw(random, big.bytesPerElement)
+    // A key lives on one shard of a cluster (its hash slot's), never on two: a name that hashes
+    // to another shard is skipped like a repeat, so the shards' reports never share a key.
+    if (shard !== undefined && seedOf(name) % shard.count !== shard.index) continue
     keys.push({ key: name, type: spec.type, bytes, num_of_elem: elements })
   }
   return keys
@@ -276,12 +325,22 @@ const byBytes = (a: { readonly bytes: number }, b: { readonly bytes: number }) =
  *
  * @internal
  */
-export const generateReport = (taskId: string): DcsEmulator.KeyAnalysisReport => {
-  const random = prng(seedOf(`report/${taskId}`))
+export const generateReport = (
+  seed: string,
+  options?: { readonly shard?: Shard | undefined }
+): DcsEmulator.KeyAnalysisReport => {
+  const shard = options?.shard
+  if (
+    shard !== undefined && !(Number.isSafeInteger(shard.count) && shard.count >= 1 &&
+      Number.isSafeInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)
+  ) {
+    throw new RangeError(`DcsEmulator: shard ${shard.index} of ${shard.count} is not a shard`)
+  }
+  const random = prng(seedOf(`report/${seed}`))
   const prefixes: Array<Prefix> = []
   const keys: Array<Key> = []
   for (const spec of catalog) {
-    const big = bigKeysOf(random, spec)
+    const big = bigKeysOf(random, spec, shard)
     const num = Math.max(draw(random, spec.keys), big.length)
     const bytes = big.reduce((sum, key) => sum + key.bytes, 0) +
       (num - big.length) * draw(random, spec.averageBytes)
@@ -322,7 +381,10 @@ export const generateReport = (taskId: string): DcsEmulator.KeyAnalysisReport =>
  */
 export const nodeOf = (instance: InstanceStore, entry: Entry): DcsEmulator.ResolvedNode | undefined => {
   if (entry._tag === "Analysis") return instance.nodes.find((node) => node.id === entry.nodeId)
-  return instance.nodes[seedOf(`node/${entry.id}`) % Math.max(1, instance.nodes.length)]
+  // Proxies hold no data: a task given as data analysed a data node, if the instance has one.
+  const data = instance.nodes.filter((node) => node.role !== "proxy")
+  const candidates = data.length === 0 ? instance.nodes : data
+  return candidates[seedOf(`node/${entry.id}`) % Math.max(1, candidates.length)]
 }
 
 // A task given as data analysed an existing backup one time in four.
@@ -366,7 +428,7 @@ export const taskDetails = (instance: InstanceStore, entry: Entry, now: number):
     if (status !== "waiting") body.started_at = iso(entry.startsAt + entry.shift)
     if (status === "success" || status === "failed") body.finished_at = iso(entry.finishesAt + entry.shift)
   }
-  return status === "success" ? { ...body, ...generateReport(entry.id) } : body
+  return status === "success" ? { ...body, ...(node?.report ?? generateReport(entry.id)) } : body
 }
 
 /**

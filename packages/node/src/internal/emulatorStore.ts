@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type * as DcsEmulator from "../DcsEmulator.js"
+import type { InstanceRecord } from "./emulatorFleet.js"
 
 /** A task served as it was given. */
 interface StaticTask {
@@ -93,7 +94,9 @@ export class InstanceStore {
     readonly id: string,
     public supportsKeyAnalysis: boolean,
     readonly nodes: ReadonlyArray<DcsEmulator.ResolvedNode>,
-    tasks: ReadonlyArray<DcsEmulator.WireTask>
+    tasks: ReadonlyArray<DcsEmulator.WireTask>,
+    /** The instance as `GET /v2/{project_id}/instances` lists it. */
+    readonly record: InstanceRecord
   ) {
     this.replace(tasks)
   }
