@@ -454,7 +454,7 @@ export const defaultFleetRetrySchedule: Schedule.Schedule<unknown, DcsError> = d
 
 /**
  * A client-side limit on the requests a layer sends, shared by every fiber using it: at most
- * `requests` in any window of `per` (a burst of `requests`, then one every `per / requests`).
+ * `requests` in any window of `per` (a sliding window, as the gateway counts per window).
  * Each attempt counts, retries included.
  *
  * @since 0.2.0

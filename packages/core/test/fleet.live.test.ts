@@ -79,7 +79,11 @@ describe("live: listInstances and streamInstances", () => {
         port: Option.some(6379)
       })
       expect(a && DateTime.formatIso(a.createdAt)).toBe("2025-11-04T08:15:02.481Z")
-      expect(b).toMatchObject({ capacity: Option.some(0.125), noPasswordAccess: Option.some(false), port: Option.some(6380) })
+      expect(b).toMatchObject({
+        capacity: Option.some(0.125),
+        noPasswordAccess: Option.some(false),
+        port: Option.some(6380)
+      })
       expect(c).toMatchObject({
         status: { _tag: "Unrecognized", status: "MIGRATING" },
         tags: [{ key: "1", value: "2" }],
@@ -139,9 +143,42 @@ describe("live: listInstances and streamInstances", () => {
         DcsClient.listInstances({ tags: { a: "b,c" } }),
         DcsClient.listInstances({ name: "" }),
         DcsClient.listInstances({ nameEqual: "yes" as unknown as boolean })
-      ], (effect) => Effect.map(Effect.flip(Effect.provide(effect, layer)), (e) => e._tag === "DcsInvalidRequest" && e.field))
+      ], (effect) =>
+        Effect.map(Effect.flip(Effect.provide(effect, layer)), (e) =>
+          e._tag === "DcsInvalidRequest" && e.field))
       expect(fields).toEqual(["limit", "limit", "tags", "tags", "name", "nameEqual"])
       expect(server.seen).toHaveLength(0)
+    }))
+})
+
+describe("live: the layer's rate limit", () => {
+  it.scopedLive("an invalid rate limit fails every call naming it, sending nothing", () =>
+    Effect.gen(function*() {
+      const { server } = yield* serve({ instances: [], nodes: {}, report: () => ({}) })
+      for (const rateLimit of [{ requests: 0, per: "1 second" }, { requests: 2, per: "0 millis" }] as const) {
+        const error = yield* DcsClient.listInstances().pipe(
+          Effect.flip,
+          Effect.provide(liveClient(server.endpoint, { rateLimit }))
+        )
+        expect(error).toMatchObject({ _tag: "DcsInvalidRequest", field: "rateLimit" })
+      }
+      expect(server.seen).toHaveLength(0)
+    }))
+
+  it.scopedLive("spaces the requests of concurrent fibers: never more than `requests` in a window", () =>
+    Effect.gen(function*() {
+      const arrivals: Array<number> = []
+      const fleet = fleetHandler({ project: PROJECT, instances: [wireInstance("a")], nodes: {}, report: () => ({}) })
+      const server = yield* testServer((request, res, index) => {
+        arrivals.push(performance.now())
+        fleet.handler(request, res, index)
+      })
+      yield* Effect.all(Array.from({ length: 6 }, () => DcsClient.listInstances()), { concurrency: "unbounded" }).pipe(
+        Effect.provide(liveClient(server.endpoint, { rateLimit: { requests: 2, per: "100 millis" } }))
+      )
+      // Each request went about a window after the one two before it (a loose lower bound: unlimited, they would arrive together).
+      expect(arrivals).toHaveLength(6)
+      for (let i = 2; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 2]!).toBeGreaterThanOrEqual(50)
     }))
 })
 
@@ -164,7 +201,11 @@ describe("live: listInstanceNodes", () => {
         ["c1-s1-slave", "slave", "group-1"],
         ["c1-proxy-1", "proxy", null]
       ])
-      expect(nodes[0]).toMatchObject({ port: Option.some(6379), status: Option.some("Active"), ip: Option.some("10.0.0.0") })
+      expect(nodes[0]).toMatchObject({
+        port: Option.some(6379),
+        status: Option.some("Active"),
+        ip: Option.some("10.0.0.0")
+      })
       expect(server.seen[0]?.path).toBe(`/v2/${PROJECT}/instances/c1/logical-nodes`)
     }))
 
@@ -193,18 +234,32 @@ describe("live: analyzeInstance", () => {
       )
       // Replicas spare the masters the backup; the proxy holds no data.
       expect(tasks.map((t) => t.nodeId).sort()).toEqual(["c1-s0-slave", "c1-s1-slave", "c1-s2-slave"])
-      expect(analysis.largestKeys[0]).toMatchObject({ key: "c1:big:1", bytes: 900, nodeId: "c1-s1-slave", shard: "group-1" })
+      expect(analysis.largestKeys[0]).toMatchObject({
+        key: "c1:big:1",
+        bytes: 900,
+        nodeId: "c1-s1-slave",
+        shard: "group-1"
+      })
       expect(analysis.largestKeys.map((k) => k.bytes)).toEqual([900, 500, 450, 300, 250, 150])
       expect(analysis.totalBytes).toBe(17_000)
       expect(analysis.totalNum).toBe(303)
-      expect(analysis.largestKeyPrefixes).toMatchObject([{ keyPrefix: "session:", type: "string", bytes: 1700, num: 15 }])
+      expect(analysis.largestKeyPrefixes).toMatchObject([{
+        keyPrefix: "session:",
+        type: "string",
+        bytes: 1700,
+        num: 15
+      }])
       expect(analysis.nodes.map((n) => n.node.nodeId).sort()).toEqual(["c1-s0-slave", "c1-s1-slave", "c1-s2-slave"])
     }))
 
   it.scopedLive("masters only, or explicit nodes", () =>
     Effect.gen(function*() {
       const c = cluster("c1", 2)
-      const { server, tasks } = yield* serve({ instances: [c.instance], nodes: { c1: c.nodes }, report: shardReport([1, 2]) })
+      const { server, tasks } = yield* serve({
+        instances: [c.instance],
+        nodes: { c1: c.nodes },
+        report: shardReport([1, 2])
+      })
       const layer = liveClient(server.endpoint)
       yield* DcsClient.analyzeInstance({ instanceId: "c1", nodes: "masters", ...fastWait }).pipe(Effect.provide(layer))
       expect(tasks.map((t) => t.nodeId).sort()).toEqual(["c1-s0-master", "c1-s1-master"])
@@ -288,7 +343,8 @@ describe("live: analyzeFleet", () => {
       let throttled = 0
       const { server } = yield* serve({
         ...mixedFleet(),
-        report: (instanceId, nodeId) => shardReport(instanceId === "c3" ? [10, 400] : [100, 700, 300])(instanceId, nodeId),
+        report: (instanceId, nodeId) =>
+          shardReport(instanceId === "c3" ? [10, 400] : [100, 700, 300])(instanceId, nodeId),
         maxPage: 3,
         throttle: (index) => {
           if (index % 3 !== 1) return undefined

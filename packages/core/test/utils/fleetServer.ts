@@ -102,14 +102,20 @@ export const fleetHandler = (options: FleetServerOptions) => {
       if (tasks.some((t) => t.instanceId === instanceId && t.nodeId === nodeId && statusOf(t) !== "success")) {
         return error(res, 400, "DCS.4231", "An offline key analysis task is already running.")
       }
-      const task = { id: `task-${++created}`, instanceId: instanceId!, nodeId, createdAt: new Date().toISOString(), looks: 0 }
+      const task = {
+        id: `task-${++created}`,
+        instanceId: instanceId!,
+        nodeId,
+        createdAt: new Date().toISOString(),
+        looks: 0
+      }
       tasks.unshift(task)
       return json(res, 200, { task_id: task.id })
     }
     if (request.method === "GET" && taskId === undefined) {
       const mine = tasks.filter((t) => t.instanceId === instanceId)
       // Each look at the whole list (a waiter's) moves the tasks on; a filtered look does not.
-      if (!params.has("status")) for (const task of mine) task.looks++
+      if (!params.has("status")) { for (const task of mine) task.looks++ }
       const matching = mine.filter((t) => !params.has("status") || statusOf(t) === params.get("status"))
       const offset = Number(params.get("offset") ?? "0")
       const limit = Number(params.get("limit") ?? "10")
