@@ -29,7 +29,10 @@ import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as DcsClientTest from "./DcsClientTest.js"
-import type { DcsAnalysisFailed, DcsError, DcsWaitTimeout } from "./DcsError.js"
+import type { DcsAnalysisFailed, DcsError, DcsNoAnalyzableNode, DcsWaitTimeout } from "./DcsError.js"
+import type { DcsInstance, DcsInstanceNode, DcsInstancePage, ListInstancesResponse } from "./DcsInstance.js"
+import type { FleetOutcome } from "./Fleet.js"
+import type { InstanceAnalysis, NodeChoice } from "./InstanceAnalysis.js"
 import * as defaults from "./internal/defaults.js"
 import * as httpBackend from "./internal/httpBackend.js"
 import * as internalService from "./internal/service.js"
@@ -124,6 +127,59 @@ export interface WaitOptions {
   readonly schedule?: Schedule.Schedule<unknown> | undefined
   /** How long to wait in all; `defaultWaitTimeout` (30 minutes) by default. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * How each call made while waiting is retried (see `CallOptions.retry`); the layer's schedule
+   * by default.
+   *
+   * @since 0.2.0
+   */
+  readonly retry?: Schedule.Schedule<unknown, DcsError> | undefined
+}
+
+/**
+ * A task an analysis runs on, as soon as it is known: created, or found already running on the
+ * node and attached to. Its id outlives an interruption: the task goes on in the service.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AnalysisTask {
+  readonly instanceId: string
+  readonly nodeId: string
+  readonly taskId: string
+  /** Whether the task was already running on the node (attached to) rather than created. */
+  readonly attached: boolean
+}
+
+/**
+ * What an analysis does when the node already has an analysis waiting or running
+ * (`DcsAnalysisAlreadyRunning`): `"attach"` waits for that task and answers its report;
+ * `"fail"` fails with the error (carrying `runningTaskId` when it was found).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type OnAlreadyRunning = "attach" | "fail"
+
+/**
+ * The lifecycle options of an analysis.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AnalysisOptions extends WaitOptions {
+  /**
+   * `"attach"` by default: the service allows one analysis per node at a time, and the one
+   * running analyses the same node's fresh backup, so waiting for it gives the answer asked for
+   * without a second backup of the node; failing would only make the caller retry later. An
+   * analysis of a given `backupId` never attaches (the running one may analyse another backup).
+   */
+  readonly onAlreadyRunning?: OnAlreadyRunning | undefined
+  /**
+   * Called with each task as soon as it is created or attached to, before waiting: e.g. to print
+   * its id, which stays useful if the wait is interrupted (the task goes on in the service).
+   */
+  readonly onTask?: ((task: AnalysisTask) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -139,7 +195,7 @@ export interface WaitForOfflineKeyAnalysisTaskRequest extends WaitOptions {
  * @since 0.1.0
  * @category models
  */
-export interface AnalyzeKeysRequest extends WaitOptions {
+export interface AnalyzeKeysRequest extends AnalysisOptions {
   readonly instanceId: string
   readonly nodeId: string
   readonly backupId?: string | undefined
@@ -154,6 +210,93 @@ export interface AnalyzeKeysRequest extends WaitOptions {
 export interface AnalysisResult {
   readonly task: OfflineKeyAnalysisRecord
   readonly report: OfflineKeyAnalysisReport
+  /**
+   * Whether the task was already running on the node and was attached to, not created.
+   *
+   * @since 0.2.0
+   */
+  readonly attached: boolean
+}
+
+/**
+ * The server-side filters of the list of instances, sent as query parameters.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface InstanceFilters {
+  /** The instance name: a fuzzy match, or an exact one with `nameEqual`. */
+  readonly name?: string | undefined
+  /** Whether `name` must match exactly. */
+  readonly nameEqual?: boolean | undefined
+  /** One instance status, e.g. `RUNNING` (see `DcsInstance.KnownInstanceStatus`). */
+  readonly status?: string | undefined
+  /** Tags that must all match, e.g. `{ env: "prod" }` (sent as `tags=env=prod`). */
+  readonly tags?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface ListInstancesRequest extends CallOptions, InstanceFilters {
+  /** The record offset to start at (not a page number); the server's default is 0. */
+  readonly offset?: number | undefined
+  /** How many instances to return, 1 to 1000; the server's default is 10. */
+  readonly limit?: number | undefined
+  /** Only this instance. */
+  readonly instanceId?: string | undefined
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface StreamInstancesRequest extends CallOptions, InstanceFilters {
+  /** The `limit` of each request, 1 to 1000; `defaultInstancePageSize` (1000) by default. */
+  readonly pageSize?: number | undefined
+  /** The offset to start at, e.g. to resume a stream that failed; 0 by default. */
+  readonly startOffset?: number | undefined
+  /** How many pages may be in flight at once (1 to 64); 1 by default. */
+  readonly concurrency?: number | undefined
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface ListInstanceNodesRequest extends CallOptions {
+  readonly instanceId: string
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface AnalyzeInstanceRequest extends AnalysisOptions {
+  readonly instanceId: string
+  /** Which nodes to analyse; one per shard, a replica when the shard has one, by default. */
+  readonly nodes?: NodeChoice | undefined
+  /** How many nodes are analysed at once (1 to 64); `defaultNodeConcurrency` (8) by default. */
+  readonly concurrency?: number | undefined
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface AnalyzeFleetRequest extends AnalysisOptions, InstanceFilters {
+  /** How many instances are analysed at once (1 to 64); `defaultFleetConcurrency` (4) by default. */
+  readonly concurrency?: number | undefined
+  /** Which nodes of each instance to analyse (see `NodeChoice`; node ids are per instance, so not here). */
+  readonly nodes?: "preferReplicas" | "replicas" | "masters" | undefined
+  /** How many nodes of one instance are analysed at once; `defaultNodeConcurrency` (8) by default. */
+  readonly nodeConcurrency?: number | undefined
+  /**
+   * Called once with every instance the filters matched, before any analysis starts (e.g. to
+   * show progress out of a total).
+   */
+  readonly onInstances?: ((instances: ReadonlyArray<DcsInstance>) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -198,6 +341,29 @@ export interface Service {
   readonly analyzeKeys: (
     request: AnalyzeKeysRequest
   ) => Effect.Effect<AnalysisResult, DcsError | DcsAnalysisFailed | DcsWaitTimeout>
+  /** One page of the instances of the project (`total` is how many match the filters). */
+  readonly listInstances: (request?: ListInstancesRequest) => Effect.Effect<ListInstancesResponse, DcsError>
+  /** Every page of the instances matching the filters, from `startOffset` to the end. */
+  readonly streamInstancePages: (request?: StreamInstancesRequest) => Stream.Stream<DcsInstancePage, DcsError>
+  /** Every instance matching the filters, each once. */
+  readonly streamInstances: (request?: StreamInstancesRequest) => Stream.Stream<DcsInstance, DcsError>
+  /** The nodes of an instance: masters, replicas and proxies, with their shard. */
+  readonly listInstanceNodes: (
+    request: ListInstanceNodesRequest
+  ) => Effect.Effect<ReadonlyArray<DcsInstanceNode>, DcsError>
+  /**
+   * Analyses a whole instance: lists its nodes, analyses one per shard concurrently, and merges
+   * the reports (see `InstanceAnalysis`).
+   */
+  readonly analyzeInstance: (
+    request: AnalyzeInstanceRequest
+  ) => Effect.Effect<InstanceAnalysis, DcsError | DcsAnalysisFailed | DcsWaitTimeout | DcsNoAnalyzableNode>
+  /**
+   * Analyses every instance matching the filters, `concurrency` at once, and emits one
+   * `FleetOutcome` per instance as it finishes. One instance's failure never stops the others;
+   * the stream fails only when the instances cannot be listed.
+   */
+  readonly analyzeFleet: (request?: AnalyzeFleetRequest) => Stream.Stream<FleetOutcome, DcsError>
 }
 
 /**
@@ -252,6 +418,54 @@ export const defaultWaitSchedule: Schedule.Schedule<unknown> = defaults.waitSche
 export const defaultWaitTimeout: Duration.Duration = defaults.waitTimeout
 
 /**
+ * The page size of `streamInstances`: the largest the API accepts (a fleet is rarely larger).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultInstancePageSize: number = defaults.instancePageSize
+
+/**
+ * How many nodes of one instance `analyzeInstance` analyses at once by default.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultNodeConcurrency: number = defaults.nodeConcurrency
+
+/**
+ * How many instances `analyzeFleet` analyses at once by default.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultFleetConcurrency: number = defaults.fleetConcurrency
+
+/**
+ * How `analyzeFleet` retries each of its calls unless told otherwise: throttling (429) is normal
+ * at fleet scale, so a longer budget than `defaultRetrySchedule`: exponential backoff from 1 s
+ * with jitter, each delay at most 30 s (a `Retry-After` is honoured up to 20 s), none decided
+ * once 10 minutes have passed.
+ *
+ * @since 0.2.0
+ * @category retries
+ */
+export const defaultFleetRetrySchedule: Schedule.Schedule<unknown, DcsError> = defaults.fleetRetrySchedule
+
+/**
+ * A client-side limit on the requests a layer sends, shared by every fiber using it: at most
+ * `requests` in any window of `per` (a sliding window, as the gateway counts per window).
+ * Each attempt counts, retries included.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly requests: number
+  readonly per: Duration.DurationInput
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -265,6 +479,13 @@ export interface Options {
   readonly retry?: Schedule.Schedule<unknown, DcsError> | undefined
   /** The `User-Agent` header; `effect-dcs` by default. */
   readonly userAgent?: string | undefined
+  /**
+   * A client-side rate limit shared by every fiber of the layer (none by default), to stay under
+   * the gateway's throttling threshold rather than be throttled.
+   *
+   * @since 0.2.0
+   */
+  readonly rateLimit?: RateLimit | undefined
 }
 
 /**
@@ -444,3 +665,67 @@ export const analyzeKeys = (
   request: AnalyzeKeysRequest
 ): Effect.Effect<AnalysisResult, DcsError | DcsAnalysisFailed | DcsWaitTimeout, DcsClient> =>
   Effect.flatMap(DcsClient, (client) => client.analyzeKeys(request))
+
+/**
+ * One page of the instances of the project.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const listInstances = (
+  request: ListInstancesRequest = {}
+): Effect.Effect<ListInstancesResponse, DcsError, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.listInstances(request))
+
+/**
+ * Every page of the instances matching the filters.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const streamInstancePages = (
+  request: StreamInstancesRequest = {}
+): Stream.Stream<DcsInstancePage, DcsError, DcsClient> =>
+  Stream.unwrap(Effect.map(DcsClient, (client) => client.streamInstancePages(request)))
+
+/**
+ * Every instance matching the filters, each once.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const streamInstances = (
+  request: StreamInstancesRequest = {}
+): Stream.Stream<DcsInstance, DcsError, DcsClient> =>
+  Stream.unwrap(Effect.map(DcsClient, (client) => client.streamInstances(request)))
+
+/**
+ * The nodes of an instance.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const listInstanceNodes = (
+  request: ListInstanceNodesRequest
+): Effect.Effect<ReadonlyArray<DcsInstanceNode>, DcsError, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.listInstanceNodes(request))
+
+/**
+ * Analyses a whole instance, one node per shard, and merges the reports.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const analyzeInstance = (
+  request: AnalyzeInstanceRequest
+): Effect.Effect<InstanceAnalysis, DcsError | DcsAnalysisFailed | DcsWaitTimeout | DcsNoAnalyzableNode, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.analyzeInstance(request))
+
+/**
+ * Analyses every instance matching the filters; one outcome per instance as it finishes.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const analyzeFleet = (request: AnalyzeFleetRequest = {}): Stream.Stream<FleetOutcome, DcsError, DcsClient> =>
+  Stream.unwrap(Effect.map(DcsClient, (client) => client.analyzeFleet(request)))

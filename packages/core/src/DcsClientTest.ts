@@ -24,7 +24,9 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as DcsClient from "./DcsClient.js"
 import type { DcsError } from "./DcsError.js"
+import type { DcsInstance, DcsInstanceNode } from "./DcsInstance.js"
 import * as internal from "./internal/testBackend.js"
+import * as internalFleet from "./internal/testFleet.js"
 import type {
   OfflineKeyAnalysisRecord,
   OfflineKeyAnalysisReport,
@@ -58,6 +60,22 @@ export type TestCall =
     readonly operation: "showOfflineKeyAnalysisTask" | "deleteOfflineKeyAnalysisTask" | "listOfflineKeyAnalysisNodes"
     readonly instanceId: string
     readonly taskId: string
+  }
+  | {
+    readonly operation: "listInstances"
+    readonly query: {
+      readonly offset?: number | undefined
+      readonly limit?: number | undefined
+      readonly instanceId?: string | undefined
+      readonly name?: string | undefined
+      readonly nameEqual?: boolean | undefined
+      readonly status?: string | undefined
+      readonly tags?: ReadonlyArray<readonly [string, string]> | undefined
+    }
+  }
+  | {
+    readonly operation: "listInstanceNodes"
+    readonly instanceId: string
   }
 
 /**
@@ -105,10 +123,29 @@ export interface TestAnalysis {
 }
 
 /**
+ * An instance of the test layer's fleet, with its nodes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TestFleetInstance {
+  readonly instance: DcsInstance
+  /** Its nodes, as `listInstanceNodes` answers them; none by default (an instance being created). */
+  readonly nodes?: ReadonlyArray<DcsInstanceNode> | undefined
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
 export interface TestOptions {
+  /**
+   * The instances `listInstances` lists (filtered and paged like the server) and their nodes. An
+   * analysis of a Redis 3.0 or Memcached instance fails with `DcsNotSupported`, of a node that is
+   * not a data node of its instance with `DcsBadRequest` (`DCS.3053`); the nodes of an instance
+   * not in the fleet are a `DcsNotFound` (`DCS.3022`). Per-node reports: `analysis.report`.
+   */
+  readonly fleet?: ReadonlyArray<TestFleetInstance> | undefined
   /** The tasks every instance lists, in the order given (the service lists newest first). */
   readonly tasks?: ReadonlyArray<OfflineKeyAnalysisRecord> | undefined
   /** Tasks per instance; when given, an instance not named fails with `DcsNotFound`. */
@@ -141,6 +178,12 @@ export interface TestClient {
   readonly setTasks: (tasks: ReadonlyArray<OfflineKeyAnalysisRecord>, instanceId?: string) => Effect.Effect<void>
   /** Replaces the failure function. */
   readonly setFailWith: (failWith: ((call: TestCall) => DcsError | undefined) | undefined) => Effect.Effect<void>
+  /**
+   * Replaces the fleet.
+   *
+   * @since 0.2.0
+   */
+  readonly setFleet: (fleet: ReadonlyArray<TestFleetInstance>) => Effect.Effect<void>
 }
 
 /**
@@ -158,3 +201,39 @@ export const TestClient: Context.Tag<TestClient, TestClient> = internal.TestClie
  * @category layers
  */
 export const layer: (options?: TestOptions) => Layer.Layer<DcsClient.DcsClient | TestClient> = DcsClient.layerTest
+
+/**
+ * The fields of a test instance; everything but `id` has a default (a running Redis 5.0
+ * instance named after its id, created at the epoch).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TestInstanceFields extends Partial<ConstructorParameters<typeof DcsInstance>[0]> {
+  readonly id: string
+}
+
+/**
+ * A `DcsInstance` for tests, from its id and the fields that matter to the test.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeInstance: (fields: TestInstanceFields) => DcsInstance = internalFleet.makeInstance
+
+/**
+ * The nodes of a test instance: `shards` shards (1 by default) named `group-0`, `group-1`, …,
+ * each with a master `{instanceId}-s{shard}-master` and `replicas` replicas (1 by default)
+ * `{instanceId}-s{shard}-replica{n}`, all active; then `proxies` proxies (0 by default).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeNodes: (
+  instanceId: string,
+  options?: {
+    readonly shards?: number | undefined
+    readonly replicas?: number | undefined
+    readonly proxies?: number | undefined
+  }
+) => ReadonlyArray<DcsInstanceNode> = internalFleet.makeNodes

@@ -48,10 +48,12 @@ const describeStatus = (self: {
   readonly taskId?: string | undefined
   readonly requestId?: string | undefined
   readonly offset?: number | undefined
+  readonly runningTaskId?: string | undefined
 }): string => {
   const what = self.errorCode === "" ? self.errorMsg : `${self.errorCode}: ${self.errorMsg}`
   const about = (self.instanceId === undefined ? "" : `, instance ${JSON.stringify(self.instanceId)}`) +
-    (self.taskId === undefined ? "" : `, task ${JSON.stringify(self.taskId)}`)
+    (self.taskId === undefined ? "" : `, task ${JSON.stringify(self.taskId)}`) +
+    (self.runningTaskId === undefined ? "" : `, running task ${JSON.stringify(self.runningTaskId)}`)
   return `${what} (HTTP ${self.status}${about}${requestIdAndOffset(self)})`
 }
 
@@ -117,7 +119,16 @@ export class DcsInternalServerError
  * @category errors
  */
 export class DcsAnalysisAlreadyRunning
-  extends Schema.TaggedError<DcsAnalysisAlreadyRunning>()("DcsAnalysisAlreadyRunning", statusFields)
+  extends Schema.TaggedError<DcsAnalysisAlreadyRunning>()("DcsAnalysisAlreadyRunning", {
+    ...statusFields,
+    /**
+     * The id of the task waiting or running on that node, when the client could find it (the
+     * service does not say): wait for it with `waitForOfflineKeyAnalysisTask`.
+     *
+     * @since 0.2.0
+     */
+    runningTaskId: Schema.optional(Schema.String)
+  })
 {}
 
 /**
@@ -316,6 +327,27 @@ export class DcsAnalysisFailed extends Schema.TaggedError<DcsAnalysisFailed>()("
    */
   override get message(): string {
     return `The offline key analysis ${this.taskId} of instance ${this.instanceId} failed`
+  }
+}
+
+/**
+ * An instance has no node an analysis can target: no active master or replica in a shard (or
+ * none of the kind asked for), e.g. a Proxy Cluster listing only proxies, or an instance still
+ * being created. Nothing was created.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DcsNoAnalyzableNode extends Schema.TaggedError<DcsNoAnalyzableNode>()("DcsNoAnalyzableNode", {
+  instanceId: Schema.String,
+  /** Which shard lacks a node, and of which kind. */
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return `Instance ${this.instanceId} has no node to analyse: ${this.reason}`
   }
 }
 

@@ -14,6 +14,21 @@ export * as DcsClientTest from "./DcsClientTest.js"
 export * as DcsError from "./DcsError.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as DcsInstance from "./DcsInstance.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as Fleet from "./Fleet.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as InstanceAnalysis from "./InstanceAnalysis.js"
+
+/**
  * @since 0.1.0
  */
 export * as OfflineKeyAnalysis from "./OfflineKeyAnalysis.js"

@@ -3,7 +3,7 @@
  * the waiter and `analyzeKeys`, with task states that move as the TestClock does (no sleeps).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, DateTime, Duration, Effect, Exit, Fiber, Option, Schedule, Schema, TestClock } from "effect"
+import { Cause, DateTime, Duration, Effect, Exit, Fiber, Logger, Option, Schedule, Schema, TestClock } from "effect"
 import type { DcsClientTest } from "../src/index.js"
 import { DcsClient, DcsError, OfflineKeyAnalysis } from "../src/index.js"
 
@@ -226,20 +226,29 @@ describe("layerTest: waitForOfflineKeyAnalysisTask", () => {
       })
     }).pipe(Effect.provide(DcsClient.layerTest({ analysis: { waitingFor: "1 hour" } }))))
 
-  it.effect("a task never listed times out with lastStatus undefined", () =>
+  it.effect("a task that does not exist fails at once with DcsTaskNotFound: show tells it from one not listed yet", () =>
     Effect.gen(function*() {
-      const fiber = yield* DcsClient.waitForOfflineKeyAnalysisTask({
+      const error = yield* DcsClient.waitForOfflineKeyAnalysisTask({
         instanceId: INSTANCE,
         taskId: "never-created",
         timeout: "10 seconds"
+      }).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "DcsTaskNotFound", taskId: "never-created", errorCode: "DCS.4232" })
+      expect(yield* operations).toEqual(["listOfflineKeyAnalysisTasks", "showOfflineKeyAnalysisTask"])
+    }).pipe(Effect.provide(DcsClient.layerTest())))
+
+  it.effect("a task deleted while waited for ends the wait with DcsTaskNotFound at the next look", () =>
+    Effect.gen(function*() {
+      const taskId = yield* create()
+      const fiber = yield* DcsClient.waitForOfflineKeyAnalysisTask({
+        instanceId: INSTANCE,
+        taskId,
+        schedule: Schedule.spaced("1 second")
       }).pipe(Effect.flip, Effect.fork)
-      yield* TestClock.adjust("10 seconds")
-      const error = yield* Fiber.join(fiber)
-      expect(error._tag).toBe("DcsWaitTimeout")
-      expect(error).toMatchObject({ taskId: "never-created", waitedMillis: 10_000 })
-      expect(error._tag === "DcsWaitTimeout" && error.lastStatus).toBeUndefined()
-      expect(error.message).toContain("never listed")
-      expect(yield* listCalls).toBeGreaterThan(1)
+      yield* TestClock.adjust("1 second")
+      yield* DcsClient.deleteOfflineKeyAnalysisTask({ instanceId: INSTANCE, taskId })
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "DcsTaskNotFound", taskId })
     }).pipe(Effect.provide(DcsClient.layerTest())))
 
   it.effect("defaults: looks after 1 s, then 1.5 times later each time, at most every 15 s; gives up after 30 min", () =>
@@ -516,12 +525,61 @@ describe("layerTest: show, nodes and analyzeKeys", () => {
       expect(all.some((call) => call.operation === "showOfflineKeyAnalysisTask")).toBe(false)
     }).pipe(Effect.provide(DcsClient.layerTest({ analysis: { outcome: () => "failed" } }))))
 
-  it.effect("analyzeKeys fails at once with DcsAnalysisAlreadyRunning when the node is busy", () =>
+  it.effect("analyzeKeys with onAlreadyRunning fail: DcsAnalysisAlreadyRunning naming the running task", () =>
     Effect.gen(function*() {
-      yield* create()
-      const error = yield* DcsClient.analyzeKeys({ instanceId: INSTANCE, nodeId: NODE }).pipe(Effect.flip)
-      expect(error._tag).toBe("DcsAnalysisAlreadyRunning")
-      expect(yield* operations).toEqual(["createOfflineKeyAnalysis", "createOfflineKeyAnalysis"])
+      const running = yield* create()
+      const error = yield* DcsClient.analyzeKeys({ instanceId: INSTANCE, nodeId: NODE, onAlreadyRunning: "fail" }).pipe(
+        Effect.flip
+      )
+      expect(error).toMatchObject({ _tag: "DcsAnalysisAlreadyRunning", runningTaskId: running })
+      expect(error.message).toContain(`running task "${running}"`)
+      expect((yield* operations).filter((op) => op === "createOfflineKeyAnalysis")).toHaveLength(2)
+    }).pipe(Effect.provide(DcsClient.layerTest())))
+
+  it.effect("analyzeKeys attaches to the analysis already running on the node by default", () =>
+    Effect.gen(function*() {
+      const running = yield* create()
+      const seen: Array<DcsClient.AnalysisTask> = []
+      const fiber = yield* DcsClient.analyzeKeys({
+        instanceId: INSTANCE,
+        nodeId: NODE,
+        onTask: (task) => Effect.sync(() => seen.push(task))
+      }).pipe(Effect.fork)
+      yield* TestClock.adjust("1 minute")
+      const result = yield* Fiber.join(fiber)
+      expect(result.attached).toBe(true)
+      expect(result.task.id).toBe(running)
+      expect(Option.getOrUndefined(result.report.nodeId)).toBe(NODE)
+      expect(seen).toEqual([{ instanceId: INSTANCE, nodeId: NODE, taskId: running, attached: true }])
+      // Nothing new was created: the list holds the one task.
+      expect((yield* DcsClient.listOfflineKeyAnalysisTasks({ instanceId: INSTANCE })).total).toBe(1)
+    }).pipe(Effect.provide(DcsClient.layerTest())))
+
+  it.effect("analyzeKeys of a given backup never attaches: another backup may be under analysis", () =>
+    Effect.gen(function*() {
+      const running = yield* create()
+      const error = yield* DcsClient.analyzeKeys({ instanceId: INSTANCE, nodeId: NODE, backupId: "b-1" }).pipe(
+        Effect.flip
+      )
+      expect(error).toMatchObject({ _tag: "DcsAnalysisAlreadyRunning", runningTaskId: running })
+    }).pipe(Effect.provide(DcsClient.layerTest())))
+
+  it.effect("an interrupted analyzeKeys has reported its task id, and logs it at info", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const logs: Array<string> = []
+      const logger = Logger.make(({ message }) => logs.push(String(message)))
+      const fiber = yield* DcsClient.analyzeKeys({
+        instanceId: INSTANCE,
+        nodeId: NODE,
+        onTask: (task) => Effect.sync(() => seen.push(task.taskId))
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)), Effect.fork)
+      yield* TestClock.adjust("3 seconds")
+      yield* Fiber.interrupt(fiber)
+      expect(seen).toEqual(["test-task-1"])
+      expect(logs.some((line) => line.includes("test-task-1") && line.includes("goes on in the service"))).toBe(true)
+      // The task goes on in the service.
+      expect(yield* statusOf("test-task-1")).toBe("running")
     }).pipe(Effect.provide(DcsClient.layerTest())))
 
   it.effect("analyzeKeys times out with DcsWaitTimeout after its own timeout", () =>
@@ -761,7 +819,17 @@ describe("layerTest: failWith and calls", () => {
       yield* create()
       const exit = yield* Effect.exit(create())
       expect(Exit.isFailure(exit)).toBe(true)
-      expect(yield* operations).toEqual(["createOfflineKeyAnalysis", "createOfflineKeyAnalysis"])
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
+        Option.some({ _tag: "DcsAnalysisAlreadyRunning", runningTaskId: "test-task-1" })
+      )
+      // Finding the running task: its waiting and running tasks, and the report of the candidate.
+      expect(yield* operations).toEqual([
+        "createOfflineKeyAnalysis",
+        "createOfflineKeyAnalysis",
+        "listOfflineKeyAnalysisTasks",
+        "listOfflineKeyAnalysisTasks",
+        "showOfflineKeyAnalysisTask"
+      ])
       expect((yield* DcsClient.listOfflineKeyAnalysisTasks({ instanceId: INSTANCE })).total).toBe(1)
     }).pipe(Effect.provide(DcsClient.layerTest())))
 })

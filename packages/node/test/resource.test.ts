@@ -276,7 +276,7 @@ describe("typed errors and retries", () => {
     Effect.gen(function*() {
       const emulator = yield* DcsEmulator.DcsEmulator
       const [master, slave] = yield* emulator.nodes(INSTANCE)
-      yield* DcsClient.createOfflineKeyAnalysis({ instanceId: INSTANCE, nodeId: master!.id })
+      const running = yield* DcsClient.createOfflineKeyAnalysis({ instanceId: INSTANCE, nodeId: master!.id })
       yield* emulator.clearRequests
       const error = yield* DcsClient.createOfflineKeyAnalysis({
         instanceId: INSTANCE,
@@ -285,9 +285,18 @@ describe("typed errors and retries", () => {
         retry: Schedule.recurs(5)
       }).pipe(Effect.flip)
       const requests = yield* emulator.requests
-      expect(requests.map((r) => [r.method, r.status, r.errorCode])).toEqual([["POST", 400, "DCS.4231"]])
+      // One POST; then the client finds the running task (the list, then the candidate's report).
+      expect(requests.filter((r) => r.method === "POST").map((r) => [r.method, r.status, r.errorCode])).toEqual([
+        ["POST", 400, "DCS.4231"]
+      ])
+      expect(requests.slice(1).every((r) => r.method === "GET" && r.status === 200)).toBe(true)
       expect(error._tag).toBe("DcsAnalysisAlreadyRunning")
-      expect(error).toMatchObject({ status: 400, errorCode: "DCS.4231", requestId: requests[0]!.requestId })
+      expect(error).toMatchObject({
+        status: 400,
+        errorCode: "DCS.4231",
+        requestId: requests[0]!.requestId,
+        runningTaskId: running
+      })
       expect(error._tag === "DcsAnalysisAlreadyRunning" && error.errorMsg.length).toBeGreaterThan(0)
       expect(error.message).toContain("DCS.4231")
       expect(error.message).toContain(requests[0]!.requestId)
@@ -451,15 +460,16 @@ describe("the waiter under the TestClock, against the emulator", () => {
     timeout: 30_000
   })
 
-  it.effect("timeout on a task the list never shows: lastStatus undefined", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const fiber = yield* Effect.fork(Effect.flip(waitFor("no-such-task", { timeout: "3 seconds" })))
-      const error = yield* drive(fiber, 1000)
-      expect(error._tag).toBe("DcsWaitTimeout")
-      expect(error).toMatchObject({ taskId: "no-such-task", waitedMillis: 3000 })
-      expect(error._tag === "DcsWaitTimeout" && error.lastStatus).toBeUndefined()
-    }).pipe(Effect.provide(withEmulator())), { timeout: 30_000 })
+  it.effect(
+    "a task that does not exist ends the wait at once: DcsTaskNotFound, as show answers",
+    () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(T0)
+        const error = yield* Effect.flip(waitFor("no-such-task", { timeout: "3 seconds" }))
+        expect(error).toMatchObject({ _tag: "DcsTaskNotFound", errorCode: "DCS.4232", taskId: "no-such-task" })
+      }).pipe(Effect.provide(withEmulator())),
+    { timeout: 30_000 }
+  )
 })
 
 describe("analyzeKeys end to end through the real HTTP stack", () => {

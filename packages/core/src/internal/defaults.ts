@@ -31,3 +31,19 @@ export const waitSchedule: Schedule.Schedule<unknown> = Schedule.exponential("1 
 
 /** @internal */
 export const waitTimeout: Duration.Duration = Duration.minutes(30)
+
+/** @internal */
+export const instancePageSize = 1000
+
+/** @internal */
+export const nodeConcurrency = 8
+
+/** @internal */
+export const fleetConcurrency = 4
+
+/** @internal */
+export const fleetRetrySchedule: Schedule.Schedule<unknown, DcsError> = Schedule.exponential("1 second").pipe(
+  Schedule.jittered,
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(30))),
+  Schedule.upTo("10 minutes")
+)

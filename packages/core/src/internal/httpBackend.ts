@@ -12,11 +12,13 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { CallOptions, Options } from "../DcsClient.js"
-import { type DcsError, isTransient, withIds } from "../DcsError.js"
+import { type DcsError, DcsInvalidRequest, isTransient, withIds } from "../DcsError.js"
+import { ListInstanceNodesResponse, ListInstancesResponse } from "../DcsInstance.js"
 import { ListOfflineKeyAnalysisNodesResponse, OfflineKeyAnalysisReport, TaskIdResponse } from "../OfflineKeyAnalysis.js"
 import { decodeListResponse } from "./decodeList.js"
 import * as defaults from "./defaults.js"
 import * as internalHttp from "./http.js"
+import * as rateLimit from "./rateLimit.js"
 import * as validateRequest from "./request.js"
 import type { Backend } from "./service.js"
 import * as validate from "./validate.js"
@@ -53,6 +55,22 @@ const decodeWith = <A, I>(schema: Schema.Schema<A, I>) => {
 const decodeTaskId = decodeWith(TaskIdResponse)
 const decodeReport = decodeWith(OfflineKeyAnalysisReport)
 const decodeNodes = decodeWith(ListOfflineKeyAnalysisNodesResponse)
+const decodeInstances = decodeWith(ListInstancesResponse)
+const decodeInstanceNodes = decodeWith(ListInstanceNodesResponse)
+
+const validRateLimit = (
+  value: Options["rateLimit"]
+): Either.Either<Effect.Effect<void> | undefined, DcsInvalidRequest> => {
+  if (value === undefined) return Either.right(undefined)
+  const per = Duration.decodeUnknown(value.per)
+  if (!Number.isSafeInteger(value.requests) || value.requests < 1) {
+    return Either.left(new DcsInvalidRequest({ field: "rateLimit", reason: "requests must be a positive integer" }))
+  }
+  if (Option.isNone(per) || !Duration.isFinite(per.value) || !Duration.greaterThan(per.value, Duration.zero)) {
+    return Either.left(new DcsInvalidRequest({ field: "rateLimit", reason: "per must be a positive finite duration" }))
+  }
+  return Either.right(rateLimit.make(value.requests, per.value))
+}
 
 /** The backend over `givenClient`; invalid options make every call fail with why. @internal */
 export const make = (givenClient: HttpClient.HttpClient, options: Options): Backend => {
@@ -62,7 +80,9 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
   const settings = Either.all({
     endpoint: validate.endpoint(options.endpoint),
     projectSegment: validate.pathSegment("projectId", options.projectId),
-    timeout: validateRequest.timeout(options.timeout)
+    timeout: validateRequest.timeout(options.timeout),
+    // One limiter per layer: every fiber using the layer shares it.
+    rateLimit: validRateLimit(options.rateLimit)
   })
   const headers = {
     accept: "application/json",
@@ -73,13 +93,17 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
   const layerRetryPolicy = retryPolicy(layerRetry)
   const layerTimeout = Either.isRight(settings) ? settings.right.timeout ?? defaults.timeout : defaults.timeout
 
-  /** Sends one call of the resource: `path` follows `/offline/key-analysis`. */
+  /**
+   * Sends one call: to `/v2/{project}/instances{instancesPath}` when `instancesPath` is given,
+   * else to the resource, `…/instances/{instanceSegment}/offline/key-analysis{path}`.
+   */
   const send = <A>(call: {
     readonly method: "GET" | "POST" | "DELETE"
     /** The ids the call is about: its status errors name them (a 404 says which id was asked for). */
-    readonly ids: { readonly instanceId: string; readonly taskId?: string | undefined }
-    readonly instanceSegment: string
-    readonly path: string
+    readonly ids: { readonly instanceId?: string | undefined; readonly taskId?: string | undefined }
+    readonly instanceSegment?: string
+    readonly path?: string
+    readonly instancesPath?: string
     readonly urlParams?: ReadonlyArray<readonly [string, string]>
     readonly body?: unknown
     readonly decode: (json: unknown) => Either.Either<A, string>
@@ -91,14 +115,18 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
     if (Either.isLeft(settings)) return Effect.fail(settings.left)
     const callTimeout = validateRequest.timeout(call.options.timeout)
     if (Either.isLeft(callTimeout)) return Effect.fail(callTimeout.left)
-    const { endpoint, projectSegment } = settings.right
-    const url = `${endpoint}/v2/${projectSegment}/instances/${call.instanceSegment}/offline/key-analysis${call.path}`
+    const { endpoint, projectSegment, rateLimit: limit } = settings.right
+    const url = `${endpoint}/v2/${projectSegment}/instances${
+      call.instancesPath ?? `/${call.instanceSegment ?? ""}/offline/key-analysis${call.path ?? ""}`
+    }`
     const base = HttpClientRequest.make(call.method)(url, { headers, urlParams: call.urlParams ?? [] })
     const request = call.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, call.body)
     const onAttempt = call.onAttempt
     // Debug only: an expected failure (a 404, a retried 503) is the caller's to report, not ours.
     const attempt = Effect.zipRight(
-      Effect.logDebug(`DcsClient: ${call.method} ${url}`),
+      limit === undefined
+        ? Effect.logDebug(`DcsClient: ${call.method} ${url}`)
+        : Effect.zipRight(limit, Effect.logDebug(`DcsClient: ${call.method} ${url}`)),
       internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout)
     ).pipe(
       Effect.mapError((error) => withIds(error, call.ids)),
@@ -114,6 +142,38 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
   }
 
   return {
+    listInstancesPage: (query, callOptions) => {
+      const urlParams: Array<readonly [string, string]> = []
+      if (query.offset !== undefined) urlParams.push(["offset", String(query.offset)])
+      if (query.limit !== undefined) urlParams.push(["limit", String(query.limit)])
+      if (query.instanceId !== undefined) urlParams.push(["instance_id", query.instanceId])
+      if (query.name !== undefined) urlParams.push(["name", query.name])
+      if (query.nameEqual !== undefined) urlParams.push(["name_equal", String(query.nameEqual)])
+      if (query.status !== undefined) urlParams.push(["status", query.status])
+      if (query.tags !== undefined) urlParams.push(["tags", query.tags.map(([k, v]) => `${k}=${v}`).join(",")])
+      return Effect.map(
+        send({
+          method: "GET",
+          ids: { instanceId: query.instanceId },
+          instancesPath: "",
+          urlParams,
+          decode: decodeInstances,
+          options: callOptions
+        }),
+        (answer) => ({ response: answer.value, requestId: Option.fromNullable(answer.requestId) })
+      )
+    },
+    instanceNodes: (input, callOptions) =>
+      Effect.map(
+        send({
+          method: "GET",
+          ids: input,
+          instancesPath: `/${input.instanceSegment}/logical-nodes`,
+          decode: decodeInstanceNodes,
+          options: callOptions
+        }),
+        (answer) => answer.value.nodes
+      ),
     listPage: (query, instanceSegment, callOptions) => {
       const urlParams: Array<readonly [string, string]> = []
       if (query.offset !== undefined) urlParams.push(["offset", String(query.offset)])

@@ -15,7 +15,8 @@ import type {
   StreamOfflineKeyAnalysisTasksRequest,
   TaskRequest
 } from "../DcsClient.js"
-import { type DcsError, DcsPaginationError, withOffset } from "../DcsError.js"
+import { DcsAnalysisAlreadyRunning, type DcsError, DcsPaginationError, withOffset } from "../DcsError.js"
+import type { DcsInstanceNode, ListInstancesResponse } from "../DcsInstance.js"
 import type {
   ListOfflineKeyAnalysisTasksResponse,
   OfflineKeyAnalysisNode,
@@ -24,14 +25,24 @@ import type {
   OfflineKeyAnalysisTaskPage
 } from "../OfflineKeyAnalysis.js"
 import * as Paginate from "../Paginate.js"
+import * as analysis from "./analysis.js"
+import * as fleet from "./fleet.js"
+import * as instances from "./instances.js"
 import * as validateRequest from "./request.js"
 import { validated } from "./request.js"
 import { withSpan } from "./spans.js"
+import * as validate from "./validate.js"
 import * as waiter from "./waiter.js"
 
 /** One page as a backend answers it, before paging. @internal */
 export interface FetchedPage {
   readonly response: ListOfflineKeyAnalysisTasksResponse
+  readonly requestId: Option.Option<string>
+}
+
+/** One page of the list of instances as a backend answers it. @internal */
+export interface FetchedInstancesPage {
+  readonly response: ListInstancesResponse
   readonly requestId: Option.Option<string>
 }
 
@@ -57,13 +68,80 @@ export interface Backend {
     input: validateRequest.TaskInput,
     options: CallOptions
   ) => Effect.Effect<ReadonlyArray<OfflineKeyAnalysisNode>, DcsError>
+  readonly listInstancesPage: (
+    query: validateRequest.InstancesQuery,
+    options: CallOptions
+  ) => Effect.Effect<FetchedInstancesPage, DcsError>
+  readonly instanceNodes: (
+    input: validateRequest.InstanceInput,
+    options: CallOptions
+  ) => Effect.Effect<ReadonlyArray<DcsInstanceNode>, DcsError>
 }
 
 /** A backend whose every operation fails with `error`. @internal */
 export const failingBackend = (error: DcsError): Backend => {
   const fail = () => Effect.fail(error)
-  return { listPage: fail, create: fail, show: fail, delete: fail, nodes: fail }
+  return {
+    listPage: fail,
+    create: fail,
+    show: fail,
+    delete: fail,
+    nodes: fail,
+    listInstancesPage: fail,
+    instanceNodes: fail
+  }
 }
+
+/** How many of the newest waiting (and running) tasks are looked at to find a node's. */
+const RUNNING_CANDIDATES = 10
+
+/**
+ * The id of the task waiting or running on a node, if it can be found: the service's DCS.4231
+ * does not say. The list has no node, so the newest waiting and running tasks are shown (the
+ * report names its node) until one is the node's; a report without a node falls back to the
+ * task's nodes. Usually one or two calls. Any failure means "not found": this only adds to an
+ * error already being reported.
+ */
+const findRunningTask = (
+  backend: Backend,
+  input: validateRequest.CreateInput,
+  options: CallOptions
+): Effect.Effect<Option.Option<string>> =>
+  Effect.gen(function*() {
+    const candidates: Array<string> = []
+    for (const status of ["running", "waiting"] as const) {
+      const page = yield* backend.listPage(
+        { instanceId: input.instanceId, offset: 0, limit: RUNNING_CANDIDATES, status },
+        input.instanceSegment,
+        options
+      )
+      for (const record of page.response.records) {
+        // A server that ignores the filter lists finished tasks too.
+        if ((record.status === "running" || record.status === "waiting") && !candidates.includes(record.id)) {
+          candidates.push(record.id)
+        }
+      }
+    }
+    for (const taskId of candidates) {
+      const taskSegment = validate.pathSegment("taskId", taskId)
+      if (Either.isLeft(taskSegment)) continue
+      const task = {
+        instanceId: input.instanceId,
+        instanceSegment: input.instanceSegment,
+        taskId,
+        taskSegment: taskSegment.right
+      }
+      const report = yield* backend.show(task, options)
+      const onNode = Option.isSome(report.nodeId)
+        ? report.nodeId.value === input.nodeId
+        : (yield* backend.nodes(task, options)).some((node) => node.id === input.nodeId)
+      if (onNode) return Option.some(taskId)
+    }
+    return Option.none<string>()
+  }).pipe(
+    Effect.catchAll(() => Effect.succeed(Option.none<string>())),
+    Effect.withSpan("DcsClient.findRunningTask", { captureStackTrace: false })
+  )
 
 const pageKey = (record: OfflineKeyAnalysisRecord): string => record.id
 
@@ -121,9 +199,17 @@ export const fromBackend = (backend: Backend): Service => {
     Stream.mapConcatChunk(streamOfflineKeyAnalysisTaskPages(request), (page) => Chunk.unsafeFromArray(page.records))
 
   const createOfflineKeyAnalysis = (request: CreateOfflineKeyAnalysisRequest) =>
-    validated(validateRequest.create(request), (valid) => backend.create(valid, request)).pipe(
-      withSpan("DcsClient.createOfflineKeyAnalysis", request)
-    )
+    validated(validateRequest.create(request), (valid) =>
+      backend.create(valid, request).pipe(
+        Effect.catchTag("DcsAnalysisAlreadyRunning", (error) =>
+          error.runningTaskId !== undefined ? Effect.fail(error) : findRunningTask(backend, valid, request).pipe(
+            Effect.flatMap((found) =>
+              Effect.fail(
+                Option.isSome(found) ? new DcsAnalysisAlreadyRunning({ ...error, runningTaskId: found.value }) : error
+              )
+            )
+          ))
+      )).pipe(withSpan("DcsClient.createOfflineKeyAnalysis", request))
 
   const taskOperation = <A>(
     name: string,
@@ -144,5 +230,8 @@ export const fromBackend = (backend: Backend): Service => {
     deleteOfflineKeyAnalysisTask: taskOperation("DcsClient.deleteOfflineKeyAnalysisTask", backend.delete),
     listOfflineKeyAnalysisNodes: taskOperation("DcsClient.listOfflineKeyAnalysisNodes", backend.nodes)
   }
-  return { ...resource, ...waiter.make(resource) }
+  const lifecycle = { ...resource, ...waiter.make(resource) }
+  const withInstances = { ...lifecycle, ...instances.make(backend) }
+  const withAnalysis = { ...withInstances, ...analysis.make(withInstances) }
+  return { ...withAnalysis, ...fleet.make(withAnalysis) }
 }

@@ -6,16 +6,36 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import type { TestAnalysis, TestCall, TestClient as TestClientService, TestOptions } from "../DcsClientTest.js"
-import { DcsAnalysisAlreadyRunning, type DcsError, DcsNotFound, DcsNotSupported, DcsTaskNotFound } from "../DcsError.js"
+import type {
+  TestAnalysis,
+  TestCall,
+  TestClient as TestClientService,
+  TestFleetInstance,
+  TestOptions
+} from "../DcsClientTest.js"
+import {
+  DcsAnalysisAlreadyRunning,
+  DcsBadRequest,
+  type DcsError,
+  DcsNotFound,
+  DcsNotSupported,
+  DcsTaskNotFound
+} from "../DcsError.js"
+import {
+  type DcsInstance,
+  type DcsInstanceNode,
+  instanceStatusToString,
+  ListInstancesResponse,
+  unsupportedReason
+} from "../DcsInstance.js"
 import {
   ListOfflineKeyAnalysisTasksResponse,
   OfflineKeyAnalysisNode,
   OfflineKeyAnalysisRecord,
   OfflineKeyAnalysisReport
 } from "../OfflineKeyAnalysis.js"
-import type { CreateInput, TaskInput } from "./request.js"
-import type { Backend, FetchedPage } from "./service.js"
+import type { CreateInput, InstancesQuery, TaskInput } from "./request.js"
+import type { Backend, FetchedInstancesPage, FetchedPage } from "./service.js"
 
 /** @internal */
 export const TestClient = Context.GenericTag<TestClientService>("@effect-dcs/core/DcsClient/TestClient")
@@ -35,6 +55,7 @@ interface State {
   /** Analyses created through the client, newest first. */
   readonly created: ReadonlyArray<Created>
   readonly deleted: ReadonlySet<string>
+  readonly fleet: ReadonlyArray<TestFleetInstance> | undefined
 }
 
 const notFound = (instanceId: string, taskId?: string) =>
@@ -54,6 +75,29 @@ const taskNotFound = (instanceId: string, taskId: string) =>
     errorCode: "DCS.4232",
     errorMsg: `The offline key analysis task ${taskId} does not exist or has been deleted.`
   })
+
+const instanceNotFound = (instanceId: string) =>
+  new DcsNotFound({
+    status: 404,
+    errorCode: "DCS.3022",
+    errorMsg: "This DCS instance does not exist.",
+    instanceId
+  })
+
+const incorrectNode = (nodeId: string) =>
+  new DcsBadRequest({ status: 400, errorCode: "DCS.3053", errorMsg: `Incorrect node ID: ${nodeId}.` })
+
+// The server's filters: `name` fuzzy (a substring) unless `nameEqual`, tags all matching.
+const matches = (instance: DcsInstance, query: InstancesQuery): boolean =>
+  (query.instanceId === undefined || instance.id === query.instanceId) &&
+  (query.name === undefined ||
+    (query.nameEqual === true
+      ? instance.name === query.name
+      : instance.name.toLowerCase().includes(query.name.toLowerCase()))) &&
+  (query.status === undefined || instanceStatusToString(instance.status) === query.status) &&
+  (query.tags ?? []).every(([key, value]) => instance.tags.some((tag) => tag.key === key && tag.value === value))
+
+const isDataNode = (node: DcsInstanceNode): boolean => node.nodeType === "master" || node.nodeType === "slave"
 
 const notSupported = () =>
   new DcsNotSupported({ status: 400, errorCode: "DCS.4230", errorMsg: "Does not support offline key analysis." })
@@ -76,7 +120,8 @@ export const make = (options: TestOptions) =>
       instances: options.instances,
       failWith: options.failWith,
       created: [],
-      deleted: new Set()
+      deleted: new Set(),
+      fleet: options.fleet
     })
 
     // A created analysis as the list shows it at `now`.
@@ -163,6 +208,29 @@ export const make = (options: TestOptions) =>
     }
 
     const backend: Backend = {
+      listInstancesPage: (query) =>
+        respond<FetchedInstancesPage>({ operation: "listInstances", query }, (s) => {
+          const matching = (s.fleet ?? []).map((member) => member.instance).filter((instance) =>
+            matches(instance, query)
+          )
+          const offset = query.offset ?? 0
+          const limit = Math.min(query.limit ?? 10, options.maxLimit ?? Number.POSITIVE_INFINITY)
+          const response = new ListInstancesResponse({
+            total: matching.length,
+            instances: matching.slice(offset, offset + limit)
+          })
+          return [Either.right({ response, requestId: Option.some(`test-${s.calls.length}`) }), s]
+        }),
+      instanceNodes: (input) =>
+        respond<ReadonlyArray<DcsInstanceNode>>(
+          { operation: "listInstanceNodes", instanceId: input.instanceId },
+          (s) => {
+            const member = s.fleet?.find((candidate) => candidate.instance.id === input.instanceId)
+            return member === undefined
+              ? [Either.left(instanceNotFound(input.instanceId)), s]
+              : [Either.right(member.nodes ?? []), s]
+          }
+        ),
       listPage: (query) =>
         respond<FetchedPage>({ operation: "listOfflineKeyAnalysisTasks", query }, (s, now) => {
           const tasks = tasksOf(s, query.instanceId, now)
@@ -188,6 +256,14 @@ export const make = (options: TestOptions) =>
           (s, now) => {
             if (tasksOf(s, input.instanceId, now) === undefined) return [Either.left(notFound(input.instanceId)), s]
             if (options.unsupported?.includes(input.instanceId) === true) return [Either.left(notSupported()), s]
+            const inFleet = s.fleet?.find((member) => member.instance.id === input.instanceId)
+            if (inFleet !== undefined) {
+              if (Option.isSome(unsupportedReason(inFleet.instance))) return [Either.left(notSupported()), s]
+              const nodes = inFleet.nodes ?? []
+              if (!nodes.some((node) => node.nodeId === input.nodeId && isDataNode(node))) {
+                return [Either.left(incorrectNode(input.nodeId)), s]
+              }
+            }
             const busy = s.created.some((c) => {
               if (c.input.instanceId !== input.instanceId || c.input.nodeId !== input.nodeId) return false
               if (s.deleted.has(c.taskId)) return false
@@ -247,7 +323,8 @@ export const make = (options: TestOptions) =>
           instanceId === undefined
             ? { ...s, everyInstance: tasks, instances: undefined }
             : { ...s, instances: { ...(s.instances ?? {}), [instanceId]: tasks } }),
-      setFailWith: (failWith) => Ref.update(state, (s) => ({ ...s, failWith }))
+      setFailWith: (failWith) => Ref.update(state, (s) => ({ ...s, failWith })),
+      setFleet: (fleet) => Ref.update(state, (s) => ({ ...s, fleet }))
     }
     return { backend, control }
   })
