@@ -29,7 +29,7 @@ import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as DcsClientTest from "./DcsClientTest.js"
-import type { DcsAnalysisFailed, DcsError, DcsWaitTimeout } from "./DcsError.js"
+import type { DcsAnalysisFailed, DcsError, DcsNoSuccessfulAnalysis, DcsWaitTimeout } from "./DcsError.js"
 import * as defaults from "./internal/defaults.js"
 import * as httpBackend from "./internal/httpBackend.js"
 import * as internalService from "./internal/service.js"
@@ -157,6 +157,19 @@ export interface AnalysisResult {
 }
 
 /**
+ * Which successful analysis: of an instance, and of one of its nodes when `nodeId` is given (the
+ * task list does not say which node a task analysed, so the reports of the newest successful
+ * tasks are read until one of that node is found).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SuccessfulAnalysisRequest extends CallOptions {
+  readonly instanceId: string
+  readonly nodeId?: string | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -198,6 +211,21 @@ export interface Service {
   readonly analyzeKeys: (
     request: AnalyzeKeysRequest
   ) => Effect.Effect<AnalysisResult, DcsError | DcsAnalysisFailed | DcsWaitTimeout>
+  /**
+   * The newest successful analysis (of the node, when `nodeId` is given) and its report;
+   * `DcsNoSuccessfulAnalysis` when there is none.
+   */
+  readonly latestSuccessfulAnalysis: (
+    request: SuccessfulAnalysisRequest
+  ) => Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis>
+  /**
+   * The successful analysis before the newest one (of the node, when `nodeId` is given) and its
+   * report; `DcsNoSuccessfulAnalysis` when fewer than two succeeded. With
+   * `latestSuccessfulAnalysis`, what to compare: `compareReports(previous.report, latest.report)`.
+   */
+  readonly previousSuccessfulAnalysis: (
+    request: SuccessfulAnalysisRequest
+  ) => Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis>
 }
 
 /**
@@ -444,3 +472,37 @@ export const analyzeKeys = (
   request: AnalyzeKeysRequest
 ): Effect.Effect<AnalysisResult, DcsError | DcsAnalysisFailed | DcsWaitTimeout, DcsClient> =>
   Effect.flatMap(DcsClient, (client) => client.analyzeKeys(request))
+
+/**
+ * The newest successful analysis of an instance, or of one of its nodes, with its report.
+ *
+ * @example
+ * ```ts
+ * import { DcsClient } from "@effect-dcs/core"
+ * import { Effect } from "effect"
+ *
+ * // The last two analyses of a node, to compare (see `@effect-dcs/report`'s `compareReports`).
+ * const lastTwo = Effect.all([
+ *   DcsClient.previousSuccessfulAnalysis({ instanceId: "my-instance", nodeId: "my-node" }),
+ *   DcsClient.latestSuccessfulAnalysis({ instanceId: "my-instance", nodeId: "my-node" })
+ * ])
+ * ```
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const latestSuccessfulAnalysis = (
+  request: SuccessfulAnalysisRequest
+): Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.latestSuccessfulAnalysis(request))
+
+/**
+ * The successful analysis before the newest one, of an instance or of one of its nodes.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const previousSuccessfulAnalysis = (
+  request: SuccessfulAnalysisRequest
+): Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.previousSuccessfulAnalysis(request))

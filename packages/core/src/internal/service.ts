@@ -24,6 +24,7 @@ import type {
   OfflineKeyAnalysisTaskPage
 } from "../OfflineKeyAnalysis.js"
 import * as Paginate from "../Paginate.js"
+import * as history from "./history.js"
 import * as validateRequest from "./request.js"
 import { validated } from "./request.js"
 import { withSpan } from "./spans.js"
@@ -144,5 +145,5 @@ export const fromBackend = (backend: Backend): Service => {
     deleteOfflineKeyAnalysisTask: taskOperation("DcsClient.deleteOfflineKeyAnalysisTask", backend.delete),
     listOfflineKeyAnalysisNodes: taskOperation("DcsClient.listOfflineKeyAnalysisNodes", backend.nodes)
   }
-  return { ...resource, ...waiter.make(resource) }
+  return { ...resource, ...waiter.make(resource), ...history.make(resource) }
 }
