@@ -6,6 +6,10 @@
  * dcs-key-analysis list <instance-id> [--status S] [--all [--page-size N]] [--offset N] [--limit N] [--json]
  * dcs-key-analysis analyze <instance-id> --node <node-id> [--backup <backup-id>] [--timeout D] [--json]
  * dcs-key-analysis show|delete|wait|nodes <instance-id> <task-id> [--json]
+ * dcs-key-analysis show <instance-id> <task-id> --chart          (and analyze … --chart)
+ * dcs-key-analysis diff <instance-id> <task-before> <task-after> [--json] [--fail-on-growth 20%] [--fail-on-growth-bytes 1GiB]
+ * dcs-key-analysis diff <instance-id> --last [--node <node-id>] …
+ * dcs-key-analysis report <instance-id> <task-id> [--compare <task-id>] [--out FILE] [--open]
  * ```
  *
  * Every command also takes `--endpoint`, `--region`, `--project-id`, `--sk-file` and `--emulator`;
@@ -16,16 +20,21 @@
  * Progress and diagnostics go to stderr; stdout carries only the result.
  *
  * Exit codes: 0 success; 1 an API or network error (`error_code: error_msg (request id …)` on
- * stderr); 2 a usage or configuration error; 130 interrupted.
+ * stderr), no successful analysis to compare, a task without a report, or growth past `diff`'s
+ * `--fail-on-growth` threshold; 2 a usage or configuration error; 130 interrupted.
  *
  * @since 0.1.0
  */
 import * as DcsClient from "@effect-dcs/core/DcsClient"
+import type * as OfflineKeyAnalysis from "@effect-dcs/core/OfflineKeyAnalysis"
+import * as HtmlReport from "@effect-dcs/report/HtmlReport"
+import * as ReportComparison from "@effect-dcs/report/ReportComparison"
 import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Runtime from "@effect/platform/Runtime"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
@@ -33,12 +42,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Path from "node:path"
 import * as Connection from "./internal/connection.js"
 import * as Errors from "./internal/errors.js"
 import * as Format from "./internal/format.js"
 import * as CliOptions from "./internal/options.js"
 import * as Output from "./internal/output.js"
 import * as Progress from "./internal/progress.js"
+import * as Reports from "./internal/reports.js"
 import { withPlainConsole } from "./internal/terminal.js"
 
 /**
@@ -83,6 +94,29 @@ const statuses = ["waiting", "running", "success", "failed"] as const
 const resultAsJson = CliOptions.json("Print the result as one JSON document (the service's snake_case fields).")
 
 const withClient = Connection.provide
+
+const chart = Options.boolean("chart").pipe(
+  Options.withDescription(
+    "Draw the report as bar charts (the biggest keys, the prefixes, the types), as wide as the terminal; " +
+      "colours only on a terminal without NO_COLOR."
+  )
+)
+
+// --chart draws for people, --json writes for programs: one or the other.
+const checkChartFlags = (config: { readonly json: boolean; readonly chart: boolean }) =>
+  config.json && config.chart
+    ? new Errors.UsageError({ message: "--chart draws for people and --json writes for programs: choose one" })
+    : Effect.void
+
+/** A report for people: as tables, or with `--chart` as bar charts. */
+const reportForPeople = (
+  report: OfflineKeyAnalysis.OfflineKeyAnalysisReport,
+  task: Option.Option<OfflineKeyAnalysis.OfflineKeyAnalysisRecord>,
+  chart: boolean
+): string =>
+  chart && Output.hasReport(report)
+    ? `${Output.reportDetails(report, task)}\n\n${Reports.reportCharts(report, Reports.chartStyle())}`
+    : Output.reportText(report, task)
 
 // ---------------------------------------------------------------------------------------------
 // list
@@ -222,28 +256,32 @@ export const analyze = Command.make(
     json: CliOptions.json(
       "Print one JSON document: {\"task\": the task as `list --json` prints it, \"report\": as `show --json` does}."
     ),
+    chart,
     connection: Connection.options
   },
   (config) =>
-    withClient(
-      config.connection,
-      Effect.gen(function*() {
-        // Create, wait and show, rather than `analyzeKeys`: the task id is known (and printed) as
-        // soon as the task exists, so that an interrupted wait can be resumed.
-        const taskId = yield* DcsClient.createOfflineKeyAnalysis({
-          instanceId: config.instanceId,
-          nodeId: config.node,
-          backupId: Option.getOrUndefined(config.backup)
+    Effect.zipRight(
+      checkChartFlags(config),
+      withClient(
+        config.connection,
+        Effect.gen(function*() {
+          // Create, wait and show, rather than `analyzeKeys`: the task id is known (and printed) as
+          // soon as the task exists, so that an interrupted wait can be resumed.
+          const taskId = yield* DcsClient.createOfflineKeyAnalysis({
+            instanceId: config.instanceId,
+            nodeId: config.node,
+            backupId: Option.getOrUndefined(config.backup)
+          })
+          yield* Console.error(`created task ${taskId} (node ${config.node})`)
+          const task = yield* Progress.waitForTask({ instanceId: config.instanceId, taskId, timeout: config.timeout })
+          const report = yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId })
+          yield* Console.log(
+            config.json
+              ? Format.json({ task: Format.recordJson(task), report: Format.reportJson(report) })
+              : reportForPeople(report, Option.some(task), config.chart)
+          )
         })
-        yield* Console.error(`created task ${taskId} (node ${config.node})`)
-        const task = yield* Progress.waitForTask({ instanceId: config.instanceId, taskId, timeout: config.timeout })
-        const report = yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId })
-        yield* Console.log(
-          config.json
-            ? Format.json({ task: Format.recordJson(task), report: Format.reportJson(report) })
-            : Output.reportText(report, Option.some(task))
-        )
-      })
+      )
     )
 ).pipe(
   Command.withDescription(
@@ -264,13 +302,21 @@ export const analyze = Command.make(
  */
 export const show = Command.make(
   "show",
-  { instanceId, taskId, json: resultAsJson, connection: Connection.options },
+  { instanceId, taskId, json: resultAsJson, chart, connection: Connection.options },
   (config) =>
-    withClient(
-      config.connection,
-      Effect.flatMap(
-        DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId: config.taskId }),
-        (report) => Console.log(config.json ? Format.json(Format.reportJson(report)) : Output.reportText(report))
+    Effect.zipRight(
+      checkChartFlags(config),
+      withClient(
+        config.connection,
+        Effect.flatMap(
+          DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId: config.taskId }),
+          (report) =>
+            Console.log(
+              config.json
+                ? Format.json(Format.reportJson(report))
+                : reportForPeople(report, Option.none(), config.chart)
+            )
+        )
       )
     )
 ).pipe(Command.withDescription("Print the report of an analysis task (empty until the task has succeeded)."))
@@ -364,6 +410,221 @@ export const nodes = Command.make(
 ).pipe(Command.withDescription("List the nodes an analysis task ran on."))
 
 // ---------------------------------------------------------------------------------------------
+// diff, report
+// ---------------------------------------------------------------------------------------------
+
+/** The report of a task that has one; `NoReport` for a task that has not succeeded. */
+const reportOf = (instanceId: string, taskId: string) =>
+  Effect.flatMap(
+    DcsClient.showOfflineKeyAnalysisTask({ instanceId, taskId }),
+    (found) => Output.hasReport(found) ? Effect.succeed(found) : Effect.fail(new Reports.NoReport({ taskId }))
+  )
+
+const diffConfig = {
+  instanceId,
+  taskIds: Args.text({ name: "task-id" }).pipe(
+    Args.withDescription("The task before, then the task after (without --last)."),
+    Args.between(0, 2)
+  ),
+  last: Options.boolean("last").pipe(
+    Options.withDescription(
+      "Compare the two latest successful analyses of one node: --node's, or the node of the latest analysis."
+    )
+  ),
+  node: Options.text("node").pipe(
+    Options.withDescription("With --last: the node whose analyses are compared."),
+    Options.withPseudoName("NODE-ID"),
+    Options.optional
+  ),
+  failOnGrowth: Options.text("fail-on-growth").pipe(
+    Options.withDescription(
+      "Exit with code 1 when a prefix, a type or the total surely grew by at least this much, e.g. 20%. " +
+        "A growth the reports only bound counts by its lower end."
+    ),
+    Options.withPseudoName("PERCENT"),
+    Options.mapEffect((text) =>
+      Option.match(Reports.parsePercent(text), {
+        onNone: () =>
+          CliOptions.invalidValue(`--fail-on-growth must be a positive percentage such as 20%, got "${text}"`),
+        onSome: Effect.succeed
+      })
+    ),
+    Options.optional
+  ),
+  failOnGrowthBytes: Options.text("fail-on-growth-bytes").pipe(
+    Options.withDescription(
+      "Exit with code 1 when a prefix, a type or the total surely grew by at least this size, e.g. 100MiB " +
+        "or 1.5GB. With --fail-on-growth, an entry must cross both."
+    ),
+    Options.withPseudoName("SIZE"),
+    Options.mapEffect((text) =>
+      Option.match(Reports.parseBytes(text), {
+        onNone: () =>
+          CliOptions.invalidValue(
+            `--fail-on-growth-bytes must be a positive size such as 100MiB or 1.5GB, got "${text}"`
+          ),
+        onSome: Effect.succeed
+      })
+    ),
+    Options.optional
+  ),
+  limit: CliOptions.integerAtLeast("limit", 1, "The keys and prefixes that changed most to show (default 12).").pipe(
+    Options.optional
+  ),
+  json: CliOptions.json(
+    "Print the whole comparison as one JSON document (every key, prefix and type; see the README for its shape)."
+  ),
+  connection: Connection.options
+} as const
+
+type DiffConfig = Command.Command.ParseConfig<typeof diffConfig>
+
+const checkDiffFlags = (config: DiffConfig): Effect.Effect<void, Errors.UsageError> => {
+  if (config.last && config.taskIds.length > 0) {
+    return new Errors.UsageError({ message: "--last picks both analyses: give no task ids with it" })
+  }
+  if (!config.last && config.taskIds.length !== 2) {
+    return new Errors.UsageError({
+      message: "diff compares two tasks: give the task before and the task after, or --last"
+    })
+  }
+  if (!config.last && Option.isSome(config.node)) {
+    return new Errors.UsageError({ message: "--node chooses the node of --last; two task ids say which analyses" })
+  }
+  return Effect.void
+}
+
+// The two latest successful analyses of one node: --node's, or the node of the latest analysis.
+const lastTwo = (config: DiffConfig) =>
+  Effect.gen(function*() {
+    const given = Option.getOrUndefined(config.node)
+    const latest = yield* DcsClient.latestSuccessfulAnalysis({ instanceId: config.instanceId, nodeId: given })
+    const nodeId = given ?? Option.getOrUndefined(latest.report.nodeId) ??
+      (yield* DcsClient.listOfflineKeyAnalysisNodes({ instanceId: config.instanceId, taskId: latest.task.id }))[0]?.id
+    const previous = yield* DcsClient.previousSuccessfulAnalysis({ instanceId: config.instanceId, nodeId })
+    if (!config.json) {
+      yield* Console.error(
+        `comparing the last two successful analyses of ${nodeId === undefined ? "the instance" : `node ${nodeId}`}: ` +
+          `${previous.task.id} (before) and ${latest.task.id} (after)`
+      )
+    }
+    return [previous.report, latest.report] as const
+  })
+
+/**
+ * `diff <instance-id> <task-before> <task-after>` or `diff <instance-id> --last [--node <node-id>]`:
+ * what changed between two analyses; `--fail-on-growth` makes growth an exit code.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const diff = Command.make(
+  "diff",
+  diffConfig,
+  (config) =>
+    Effect.zipRight(
+      checkDiffFlags(config),
+      withClient(
+        config.connection,
+        Effect.gen(function*() {
+          const [before, after] = config.last
+            ? yield* lastTwo(config)
+            : yield* Effect.all([
+              reportOf(config.instanceId, config.taskIds[0]!),
+              reportOf(config.instanceId, config.taskIds[1]!)
+            ])
+          const comparison = ReportComparison.compareReports(before, after)
+          const threshold = { ratio: config.failOnGrowth, bytes: config.failOnGrowthBytes }
+          yield* Console.log(
+            config.json
+              ? Format.json(Reports.comparisonJson(comparison, threshold))
+              : Reports.comparisonText(comparison, Reports.chartStyle(), Option.getOrElse(config.limit, () => 12))
+          )
+          const entries = Reports.crossed(comparison, threshold)
+          if (entries.length > 0) return yield* new Reports.GrowthThresholdCrossed({ threshold, entries })
+        })
+      )
+    )
+).pipe(
+  Command.withDescription(
+    "Compare two analyses: what grew and shrank most (keys, prefixes, types, totals). The service lists only " +
+      "the top 20 keys and prefixes, so an entry new in a list grew by \"at least\" what is shown."
+  )
+)
+
+/**
+ * `report <instance-id> <task-id> [--compare <task-id>] [--out FILE] [--open]`: writes the
+ * self-contained HTML page of a report (or of a comparison) and prints its path.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const report = Command.make(
+  "report",
+  {
+    instanceId,
+    taskId,
+    compare: Options.text("compare").pipe(
+      Options.withDescription("An earlier task to compare with: the page shows what changed since it."),
+      Options.withPseudoName("TASK-ID"),
+      Options.optional
+    ),
+    out: Options.text("out").pipe(
+      Options.withDescription(
+        "Where to write the page; default dcs-report-<instance-id>-<task-id>.html in the current directory."
+      ),
+      Options.withPseudoName("FILE"),
+      Options.optional
+    ),
+    open: Options.boolean("open").pipe(
+      Options.withDescription("Open the page in the default browser (xdg-open, open or start), where there is one.")
+    ),
+    connection: Connection.options
+  },
+  (config) =>
+    withClient(
+      config.connection,
+      Effect.gen(function*() {
+        const after = yield* reportOf(config.instanceId, config.taskId)
+        const html = yield* Option.match(config.compare, {
+          onNone: () => Effect.succeed(HtmlReport.renderReport(after)),
+          onSome: (beforeId) =>
+            Effect.map(
+              reportOf(config.instanceId, beforeId),
+              (before) => HtmlReport.renderComparison(ReportComparison.compareReports(before, after))
+            )
+        })
+        const path = Path.resolve(
+          Option.getOrElse(
+            config.out,
+            () => Reports.defaultReportPath(config.instanceId, config.taskId, config.compare)
+          )
+        )
+        const fs = yield* FileSystem.FileSystem
+        yield* fs.writeFileString(path, html).pipe(
+          Effect.mapError((error) =>
+            new Errors.ConfigurationError({ message: `cannot write ${path}: ${error.message}` })
+          )
+        )
+        yield* Console.log(path)
+        if (config.open) {
+          const opened = yield* Reports.openFile(path)
+          yield* Console.error(
+            opened
+              ? "opened in the default browser"
+              : "no browser opener here (xdg-open, open, start): open the file in a browser yourself"
+          )
+        }
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Write the report of an analysis (or, with --compare, what changed since another) as one HTML page that " +
+      "needs no network: charts, light and dark, printable, with the report's data inside."
+  )
+)
+
+// ---------------------------------------------------------------------------------------------
 // The tool
 // ---------------------------------------------------------------------------------------------
 
@@ -380,7 +641,7 @@ export const command = Command.make(
     Effect.suspend(() => Effect.fail(ValidationError.helpRequested(command.descriptor)))
 ).pipe(
   Command.withDescription("Huawei Cloud DCS offline key analysis: list, run and read analyses of big keys."),
-  Command.withSubcommands([list, analyze, show, deleteTask, wait, nodes])
+  Command.withSubcommands([list, analyze, show, deleteTask, wait, nodes, diff, report])
 )
 
 /**

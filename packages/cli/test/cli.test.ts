@@ -264,7 +264,7 @@ layer(Emulator, { excludeTestServices: true })("dcs-key-analysis", (it) => {
       Effect.gen(function*() {
         const emulator = yield* DcsEmulator.DcsEmulator
         const task = (yield* emulator.tasks(instanceId)).find((t) => t.status === "success" && t.id !== failedTaskId)!
-        const expected = DcsEmulator.generateReport(task.id)
+        const expected = DcsEmulator.reportAt(instanceId, Date.parse(task.finished_at!))
         const [showJson, showTable, nodesJson, nodesTable, waited] = yield* runAll([
           ["show", instanceId, task.id, "--json"],
           ["show", instanceId, task.id],

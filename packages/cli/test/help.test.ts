@@ -8,7 +8,7 @@ import { runAll } from "./support/cli.js"
 
 const ansi = /\u001b\[/
 
-const commands = ["list", "analyze", "show", "delete", "wait", "nodes"] as const
+const commands = ["list", "analyze", "show", "delete", "wait", "nodes", "diff", "report"] as const
 
 describe("help", () => {
   it.effect(
@@ -40,9 +40,11 @@ describe("help", () => {
         const help = Object.fromEntries(commands.map((command, i) => [command, perCommand[i]!.stdout]))
         for (const command of commands) {
           expect(help[command]).toMatch(new RegExp(`^\\$ ${command} `, "m"))
-          for (const flag of ["--json", "--endpoint", "--region", "--project-id", "--sk-file", "--emulator"]) {
+          for (const flag of ["--endpoint", "--region", "--project-id", "--sk-file", "--emulator"]) {
             expect(help[command]).toContain(flag)
           }
+          // `report` writes a page: no JSON.
+          if (command !== "report") expect(help[command]).toContain("--json")
           expect(help[command]).toContain("<instance-id>")
         }
         for (const flag of ["--status", "--all", "--page-size", "--offset", "--limit"]) {
@@ -50,7 +52,14 @@ describe("help", () => {
         }
         for (const flag of ["--node", "--backup", "--timeout"]) expect(help.analyze).toContain(flag)
         expect(help.wait).toContain("--timeout")
-        for (const command of ["show", "delete", "wait", "nodes"]) expect(help[command]).toContain("<task-id>")
+        for (const command of ["show", "delete", "wait", "nodes", "diff", "report"]) {
+          expect(help[command]).toContain("<task-id>")
+        }
+        for (const flag of ["--last", "--node", "--fail-on-growth", "--fail-on-growth-bytes"]) {
+          expect(help.diff).toContain(flag)
+        }
+        for (const flag of ["--compare", "--out", "--open"]) expect(help.report).toContain(flag)
+        for (const command of ["show", "analyze"]) expect(help[command]).toContain("--chart")
         // The secret key is never a flag.
         for (const command of commands) expect(help[command]).not.toMatch(/--(sk|secret-key|secret)\b(?!-file)/)
       }),

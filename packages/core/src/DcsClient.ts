@@ -29,7 +29,13 @@ import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as DcsClientTest from "./DcsClientTest.js"
-import type { DcsAnalysisFailed, DcsError, DcsNoAnalyzableNode, DcsWaitTimeout } from "./DcsError.js"
+import type {
+  DcsAnalysisFailed,
+  DcsError,
+  DcsNoAnalyzableNode,
+  DcsNoSuccessfulAnalysis,
+  DcsWaitTimeout
+} from "./DcsError.js"
 import type { DcsInstance, DcsInstanceNode, DcsInstancePage, ListInstancesResponse } from "./DcsInstance.js"
 import type { FleetOutcome } from "./Fleet.js"
 import type { InstanceAnalysis, NodeChoice } from "./InstanceAnalysis.js"
@@ -300,6 +306,19 @@ export interface AnalyzeFleetRequest extends AnalysisOptions, InstanceFilters {
 }
 
 /**
+ * Which successful analysis: of an instance, and of one of its nodes when `nodeId` is given (the
+ * task list does not say which node a task analysed, so the reports of the newest successful
+ * tasks are read until one of that node is found).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SuccessfulAnalysisRequest extends CallOptions {
+  readonly instanceId: string
+  readonly nodeId?: string | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -364,6 +383,21 @@ export interface Service {
    * the stream fails only when the instances cannot be listed.
    */
   readonly analyzeFleet: (request?: AnalyzeFleetRequest) => Stream.Stream<FleetOutcome, DcsError>
+  /**
+   * The newest successful analysis (of the node, when `nodeId` is given) and its report;
+   * `DcsNoSuccessfulAnalysis` when there is none.
+   */
+  readonly latestSuccessfulAnalysis: (
+    request: SuccessfulAnalysisRequest
+  ) => Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis>
+  /**
+   * The successful analysis before the newest one (of the node, when `nodeId` is given) and its
+   * report; `DcsNoSuccessfulAnalysis` when fewer than two succeeded. With
+   * `latestSuccessfulAnalysis`, what to compare: `compareReports(previous.report, latest.report)`.
+   */
+  readonly previousSuccessfulAnalysis: (
+    request: SuccessfulAnalysisRequest
+  ) => Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis>
 }
 
 /**
@@ -729,3 +763,37 @@ export const analyzeInstance = (
  */
 export const analyzeFleet = (request: AnalyzeFleetRequest = {}): Stream.Stream<FleetOutcome, DcsError, DcsClient> =>
   Stream.unwrap(Effect.map(DcsClient, (client) => client.analyzeFleet(request)))
+
+/**
+ * The newest successful analysis of an instance, or of one of its nodes, with its report.
+ *
+ * @example
+ * ```ts
+ * import { DcsClient } from "@effect-dcs/core"
+ * import { Effect } from "effect"
+ *
+ * // The last two analyses of a node, to compare (see `@effect-dcs/report`'s `compareReports`).
+ * const lastTwo = Effect.all([
+ *   DcsClient.previousSuccessfulAnalysis({ instanceId: "my-instance", nodeId: "my-node" }),
+ *   DcsClient.latestSuccessfulAnalysis({ instanceId: "my-instance", nodeId: "my-node" })
+ * ])
+ * ```
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const latestSuccessfulAnalysis = (
+  request: SuccessfulAnalysisRequest
+): Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.latestSuccessfulAnalysis(request))
+
+/**
+ * The successful analysis before the newest one, of an instance or of one of its nodes.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const previousSuccessfulAnalysis = (
+  request: SuccessfulAnalysisRequest
+): Effect.Effect<AnalysisResult, DcsError | DcsNoSuccessfulAnalysis, DcsClient> =>
+  Effect.flatMap(DcsClient, (client) => client.previousSuccessfulAnalysis(request))

@@ -375,6 +375,34 @@ export class DcsWaitTimeout extends Schema.TaggedError<DcsWaitTimeout>()("DcsWai
   }
 }
 
+/**
+ * There is no successful analysis to answer: `latestSuccessfulAnalysis` found none (of that node,
+ * when one was asked for), or `previousSuccessfulAnalysis` found fewer than two. `found` says how
+ * many there are.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DcsNoSuccessfulAnalysis extends Schema.TaggedError<DcsNoSuccessfulAnalysis>()("DcsNoSuccessfulAnalysis", {
+  instanceId: Schema.String,
+  /** The node asked for; absent when any node would do. */
+  nodeId: Schema.optional(Schema.String),
+  /** Which analysis was asked for. */
+  wanted: Schema.Literal("latest", "previous"),
+  /** How many successful analyses (of that node) the instance has: fewer than `wanted` needs. */
+  found: Schema.Number
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    const of = `instance ${this.instanceId}${this.nodeId === undefined ? "" : `, node ${this.nodeId}`}`
+    return this.wanted === "latest"
+      ? `No successful offline key analysis of ${of}`
+      : `No previous successful offline key analysis of ${of}: ${this.found === 0 ? "none" : "only one"} succeeded`
+  }
+}
+
 const statusErrorClasses = statusErrors.map((entry) => entry.error) as unknown as StatusErrorClasses
 type ErrorsOf<T extends ReadonlyArray<{ readonly error: unknown }>> = {
   -readonly [K in keyof T]: T[K] extends { readonly error: infer E } ? E : never

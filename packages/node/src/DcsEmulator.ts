@@ -49,7 +49,8 @@
  *   not a JSON object with a non-empty string `node_id` (and a string `backup_id`, if any; `null`
  *   and `""` mean none).
  * - `GET /{task_id}`: the details (no status, as on the service); the report once the task has
- *   succeeded (see {@link generateReport}).
+ *   succeeded: the instance's data when the task finished (see {@link reportAt}), so that
+ *   successive analyses of an instance compare as real ones do.
  * - `DELETE /{task_id}`: removes the task, whatever its status; `{"task_id"}`. A body is ignored.
  * - `GET /{task_id}/nodes`: `{"nodes": [{id, name, group_name, node_ipv6}]}`, the task's node.
  * - An unknown (or deleted) task id: 400 `DCS.4232`.
@@ -59,8 +60,9 @@
  * `success`, or `failed` when told so (`failNextAnalysis`, `failWhen`). Its status is computed on
  * each read, so under a `TestClock`, `TestClock.adjust` moves it; nothing runs in the background.
  * Tasks given as data (`Instance.tasks`, `addTasks`) keep their status, never block a new
- * analysis, and are shown like the others: a node of the instance picked from the task id, and a
- * report generated from it when their status is `success`.
+ * analysis, and are shown like the others: a node of the instance picked from the task id, and,
+ * when their status is `success`, the report at their `finished_at` (or `created_at`; without
+ * either, one generated from the task id).
  *
  * The emulator reads the time from Effect's `Clock` (to check `X-Sdk-Date`, to date the tasks it
  * creates and to move them along) and sleeps with it (added latency). Under `it.effect` the
@@ -733,3 +735,15 @@ export const generateReport: (
  * @category constructors
  */
 export const generateFleet: (options?: FleetOptions) => ReadonlyArray<Instance> = internalFleet.generateFleet
+
+/**
+ * The report of an analysis of an instance that finished at `finishedAt` (epoch ms), as Show
+ * answers it: the instance's data at that time. The same instance always has the same kinds of
+ * keys; as time passes key counts and big keys grow, new big keys appear (one prefix leaks keys,
+ * the big keys of a list prefix bloat), and each prefix is cleaned up every 20 to 40 days. The
+ * invariants of {@link generateReport} hold.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const reportAt: (instanceId: string, finishedAt: number) => KeyAnalysisReport = internalReports.reportAt

@@ -755,7 +755,7 @@ describe("DcsEmulator", () => {
         yield* TestClock.adjust("7999 millis")
         expect((yield* record(emulator, taskId)).status).toBe("running")
 
-        // Success: finished_at, and the report generated from the task id.
+        // Success: finished_at, and the instance's report at that time.
         yield* TestClock.adjust("1 millis")
         expect(yield* record(emulator, taskId)).toEqual({
           id: taskId,
@@ -768,7 +768,7 @@ describe("DcsEmulator", () => {
         expect(success.json).toEqual({
           ...running.json,
           finished_at: iso(10_000),
-          ...DcsEmulator.generateReport(taskId)
+          ...DcsEmulator.reportAt("i", 10_000)
         })
         expect("status" in success.json).toBe(false)
         // Stable from then on.
@@ -1098,7 +1098,7 @@ describe("DcsEmulator", () => {
         ]
       })))
 
-    it.live("seeded tasks are showable: a report for those that succeeded, from their ids", () =>
+    it.live("seeded tasks are showable: a report for those that succeeded, at their finish time", () =>
       Effect.gen(function*() {
         const emulator = yield* DcsEmulator.DcsEmulator
         const nodes = yield* emulator.nodes()
@@ -1124,7 +1124,7 @@ describe("DcsEmulator", () => {
             if (field in task) expect(answer.json[field]).toEqual(task[field])
           }
           if (task.status === "success") {
-            expect(answer.json).toMatchObject(DcsEmulator.generateReport(task.id))
+            expect(answer.json).toMatchObject(DcsEmulator.reportAt(emulator.instanceId, Date.parse(task.finished_at!)))
           } else {
             for (const field of reportFields) expect(field in answer.json).toBe(false)
           }
@@ -1147,9 +1147,16 @@ describe("DcsEmulator", () => {
       const types = ["string", "list", "set", "zset", "hash"]
       const sum = (values: ReadonlyArray<number>) => values.reduce((total, value) => total + value, 0)
       const ids = DcsEmulator.generateTasks(60, { seed: 11 }).map((task) => task.id)
-      for (const id of ids) {
-        const report = DcsEmulator.generateReport(id)
-        expect(DcsEmulator.generateReport(id)).toEqual(report)
+      // Reports generated from task ids, and an instance's reports over two months.
+      const day = 24 * 60 * 60 * 1000
+      const generated = ids.map((id) => [id, () => DcsEmulator.generateReport(id)] as const)
+      const evolving = Array.from(
+        { length: 60 },
+        (_, i) => [undefined, () => DcsEmulator.reportAt(`instance-${i % 3}`, Date.UTC(2024, 9, 1) + i * day)] as const
+      )
+      for (const [id, make] of [...generated, ...evolving]) {
+        const report = make()
+        expect(make()).toEqual(report)
         const counters = [
           report.total_bytes,
           report.total_num,
@@ -1173,6 +1180,8 @@ describe("DcsEmulator", () => {
           expect(types).toContain(key.type)
           if (key.type === "string") {
             expect(key.num_of_elem).toBe(1)
+          }
+          if (key.type === "string" && id !== undefined) {
             expect(key.bytes).toBeGreaterThanOrEqual(1024 * 1024)
             expect(key.bytes).toBeLessThanOrEqual(40 * 1024 * 1024)
           }
@@ -1214,6 +1223,31 @@ describe("DcsEmulator", () => {
         expect(names.some((name) => pattern.test(name))).toBe(true)
       }
       expect(all.some((report) => report.largest_keys.some((key) => key.num_of_elem >= 1_000_000))).toBe(true)
+    })
+
+    it("an instance's reports evolve: the same prefixes, growth over hours, new big keys over days", () => {
+      const hour = 60 * 60 * 1000
+      const start = Date.UTC(2024, 9, 1)
+      const prefixesOf = (report: DcsEmulator.KeyAnalysisReport) =>
+        new Map(report.largest_key_prefixes.map((prefix) => [`${prefix.type} ${prefix.key_prefix}`, prefix]))
+      let grew = 0
+      let newKeys = 0
+      let steps = 0
+      for (let t = start; t < start + 60 * 24 * hour; t += 6 * hour) {
+        const before = DcsEmulator.reportAt("i", t)
+        const after = DcsEmulator.reportAt("i", t + 6 * hour)
+        const [a, b] = [prefixesOf(before), prefixesOf(after)]
+        expect([...b.keys()].sort()).toEqual([...a.keys()].sort())
+        steps++
+        if (after.total_bytes > before.total_bytes) grew++
+        const old = new Set(before.largest_keys.map((key) => key.key))
+        if (after.largest_keys.some((key) => !old.has(key.key))) newKeys++
+      }
+      // Mostly growth (a prefix's clean-up now and then shrinks it), and new big keys now and then.
+      expect(grew / steps).toBeGreaterThan(0.8)
+      expect(newKeys).toBeGreaterThan(5)
+      // Another instance, other data.
+      expect(DcsEmulator.reportAt("j", start).total_bytes).not.toBe(DcsEmulator.reportAt("i", start).total_bytes)
     })
   })
 })

@@ -178,7 +178,9 @@ describe("the resource on the wire", () => {
       expect(Option.getOrUndefined(report.analysisType)).toBe("new_backup")
       expect(Option.isSome(report.backupId)).toBe(true)
       expect(Option.isSome(report.startedAt) && Option.isSome(report.finishedAt)).toBe(true)
-      expect(reportFields(report)).toEqual(DcsEmulator.generateReport(taskId))
+      expect(reportFields(report)).toEqual(
+        DcsEmulator.reportAt(INSTANCE, DateTime.toEpochMillis(Option.getOrThrow(record.finishedAt)))
+      )
       expect(Option.getOrThrow(report.totalBytes)).toBeGreaterThan(2 ** 31)
       expect(report.largestKeys.length).toBe(20)
       expect(report.largestKeyPrefixes.length).toBeGreaterThan(0)
@@ -487,7 +489,9 @@ describe("analyzeKeys end to end through the real HTTP stack", () => {
       expect(Option.getOrUndefined(report.id)).toBe(task.id)
       expect(Option.getOrUndefined(report.nodeId)).toBe(master!.id)
       expect(Option.getOrUndefined(report.analysisType)).toBe("new_backup")
-      expect(reportFields(report)).toEqual(DcsEmulator.generateReport(task.id))
+      expect(reportFields(report)).toEqual(
+        DcsEmulator.reportAt(INSTANCE, DateTime.toEpochMillis(Option.getOrThrow(task.finishedAt)))
+      )
       expect(Option.getOrThrow(report.totalBytes)).toBeGreaterThan(2 ** 31)
       const base = resourcePath(emulator)
       const requests = yield* emulator.requests

@@ -1,7 +1,8 @@
 // The documentation's screenshots, docs/report.png and docs/comparison.png at the repository root,
-// from the realistic sample reports of the tests, in the system's Chromium.
+// in the system's Chromium: of two pages given (what `dcs-key-analysis report` wrote), or else of
+// the realistic sample reports of the tests.
 //
-// usage: pnpm --filter @effect-dcs/report screenshots
+// usage: pnpm --filter @effect-dcs/report screenshots [report.html comparison.html]
 import * as HtmlReport from "@effect-dcs/report/HtmlReport"
 import * as ReportComparison from "@effect-dcs/report/ReportComparison"
 import * as fs from "node:fs"
@@ -11,10 +12,13 @@ import { launch, visit } from "../test/support/browser.js"
 import * as Fixtures from "../test/support/fixtures.js"
 
 const docs = path.join(import.meta.dirname, "..", "..", "..", "docs")
-const pages = {
-  report: HtmlReport.renderReport(Fixtures.before),
-  comparison: HtmlReport.renderComparison(ReportComparison.compareReports(Fixtures.before, Fixtures.after))
-}
+const [reportFile, comparisonFile] = process.argv.slice(2)
+const pages = reportFile !== undefined && comparisonFile !== undefined
+  ? { report: fs.readFileSync(reportFile, "utf8"), comparison: fs.readFileSync(comparisonFile, "utf8") }
+  : {
+    report: HtmlReport.renderReport(Fixtures.before),
+    comparison: HtmlReport.renderComparison(ReportComparison.compareReports(Fixtures.before, Fixtures.after))
+  }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcs-screenshots-"))
 fs.mkdirSync(docs, { recursive: true })

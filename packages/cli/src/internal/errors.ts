@@ -2,8 +2,9 @@
  * What the tool says when something fails, and the exit code that goes with it:
  *
  * - 1: the API or the network failed (a `DcsError` from a response or the transport, an analysis
- *   that failed, a wait that timed out). A response's error is printed as
- *   `error_code: error_msg (request id …)`; any other as its message.
+ *   that failed, a wait that timed out), or the service holds nothing to answer with (no
+ *   successful analysis to compare, a task without a report), or `diff`'s growth gate tripped. A
+ *   response's error is printed as `error_code: error_msg (request id …)`; any other as its message.
  * - 2: the command line or the configuration is wrong: a usage error of `@effect/cli` (already
  *   printed by it), a `ConfigError` (a variable missing or malformed), no usable credentials
  *   (`CredentialsError`, or the `DcsTransportError` with reason `Credentials` of a request that
@@ -101,6 +102,17 @@ export const report = (error: unknown): Report => {
   }
   if (DcsError.isStatusError(error)) {
     return { code: ExitCode.apiError, lines: [statusLine(error), ...statusHints(error), ...resumeHint(error)] }
+  }
+  if (hasTag(error, "DcsNoSuccessfulAnalysis")) {
+    const none = error as DcsError.DcsNoSuccessfulAnalysis
+    return {
+      code: ExitCode.apiError,
+      lines: [
+        none.message,
+        `hint: \`list ${none.instanceId} --status success\` lists the successful analyses; ` +
+        `\`analyze ${none.instanceId} --node ${none.nodeId ?? "<node-id>"}\` makes one`
+      ]
+    }
   }
   if (hasTag(error, "DcsWaitTimeout")) {
     const timeout = error as DcsError.DcsWaitTimeout

@@ -169,6 +169,12 @@ const byType = (report: OfflineKeyAnalysis.OfflineKeyAnalysisReport): string => 
   )
 }
 
+/** The task, node and totals of a report, as `show` prints them first. */
+export const reportDetails = (
+  report: OfflineKeyAnalysis.OfflineKeyAnalysisReport,
+  task: Option.Option<OfflineKeyAnalysis.OfflineKeyAnalysisRecord> = Option.none()
+): string => Table.fields(detailFields(report, task))
+
 /**
  * A report for people: the task and node, the totals, then the biggest keys, the key prefixes
  * with the most keys, and the keys and bytes per type.

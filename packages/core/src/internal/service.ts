@@ -27,6 +27,7 @@ import type {
 import * as Paginate from "../Paginate.js"
 import * as analysis from "./analysis.js"
 import * as fleet from "./fleet.js"
+import * as history from "./history.js"
 import * as instances from "./instances.js"
 import * as validateRequest from "./request.js"
 import { validated } from "./request.js"
@@ -230,7 +231,7 @@ export const fromBackend = (backend: Backend): Service => {
     deleteOfflineKeyAnalysisTask: taskOperation("DcsClient.deleteOfflineKeyAnalysisTask", backend.delete),
     listOfflineKeyAnalysisNodes: taskOperation("DcsClient.listOfflineKeyAnalysisNodes", backend.nodes)
   }
-  const lifecycle = { ...resource, ...waiter.make(resource) }
+  const lifecycle = { ...resource, ...waiter.make(resource), ...history.make(resource) }
   const withInstances = { ...lifecycle, ...instances.make(backend) }
   const withAnalysis = { ...withInstances, ...analysis.make(withInstances) }
   return { ...withAnalysis, ...fleet.make(withAnalysis) }

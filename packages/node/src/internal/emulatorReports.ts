@@ -315,6 +315,63 @@ const bigKeysOf = (random: Random, spec: PrefixSpec, shard: Shard | undefined): 
 
 const byBytes = (a: { readonly bytes: number }, b: { readonly bytes: number }) => b.bytes - a.bytes
 
+/** One prefix of the catalog as drawn for a report: its big keys, its key count, the size of the rest. */
+interface Drawn {
+  readonly spec: PrefixSpec
+  readonly big: ReadonlyArray<Key>
+  readonly num: number
+  readonly averageBytes: number
+}
+
+/** What a report is made from: the prefixes, then the share of keys and bytes outside them, per type. */
+interface Baseline {
+  readonly prefixes: ReadonlyArray<Drawn>
+  /** Per type of `keyTypes`: the keys and bytes outside the listed prefixes, in % of the listed. */
+  readonly unlistedNum: ReadonlyArray<number>
+  readonly unlistedBytes: ReadonlyArray<number>
+}
+
+const drawBaseline = (random: Random, shard?: Shard | undefined): Baseline => {
+  const prefixes = catalog.map((spec): Drawn => {
+    const big = bigKeysOf(random, spec, shard)
+    const num = Math.max(draw(random, spec.keys), big.length)
+    return { spec, big, num, averageBytes: draw(random, spec.averageBytes) }
+  })
+  // Keys outside the listed prefixes: 5 to 25% more per type.
+  const unlistedNum = keyTypes.map(() => draw(random, [5, 25]))
+  const unlistedBytes = keyTypes.map(() => draw(random, [5, 25]))
+  return { prefixes, unlistedNum, unlistedBytes }
+}
+
+const assemble = (baseline: Baseline): DcsEmulator.KeyAnalysisReport => {
+  const prefixes: Array<Prefix> = []
+  const keys: Array<Key> = []
+  for (const { averageBytes, big, num, spec } of baseline.prefixes) {
+    const bytes = big.reduce((sum, key) => sum + key.bytes, 0) + (num - big.length) * averageBytes
+    prefixes.push({ key_prefix: spec.prefix, type: spec.type, bytes, num })
+    keys.push(...big)
+  }
+  const typeNum = keyTypes.map((type, index) => {
+    const listed = prefixes.filter((prefix) => prefix.type === type).reduce((sum, prefix) => sum + prefix.num, 0)
+    return { type, num: listed + Math.floor(listed * baseline.unlistedNum[index]! / 100) }
+  })
+  const typeBytes = keyTypes.map((type, index) => {
+    const listed = prefixes.filter((prefix) => prefix.type === type).reduce((sum, prefix) => sum + prefix.bytes, 0)
+    return { type, bytes: listed + Math.floor(listed * baseline.unlistedBytes[index]! / 100) }
+  })
+  const grouped = keyTypes.flatMap((type) =>
+    prefixes.filter((prefix) => prefix.type === type).sort((a, b) => b.num - a.num)
+  )
+  return {
+    total_bytes: typeBytes.reduce((sum, entry) => sum + entry.bytes, 0),
+    total_num: typeNum.reduce((sum, entry) => sum + entry.num, 0),
+    largest_key_prefixes: grouped,
+    largest_keys: keys.sort(byBytes).slice(0, topKeys),
+    type_bytes: typeBytes,
+    type_num: typeNum
+  }
+}
+
 /**
  * The report of a task that succeeded, generated from its id. Invariants: `largest_keys` holds the
  * 20 biggest keys by bytes, descending; every big key belongs to a listed prefix of its type;
@@ -336,37 +393,85 @@ export const generateReport = (
   ) {
     throw new RangeError(`DcsEmulator: shard ${shard.index} of ${shard.count} is not a shard`)
   }
-  const random = prng(seedOf(`report/${seed}`))
-  const prefixes: Array<Prefix> = []
-  const keys: Array<Key> = []
-  for (const spec of catalog) {
-    const big = bigKeysOf(random, spec, shard)
-    const num = Math.max(draw(random, spec.keys), big.length)
-    const bytes = big.reduce((sum, key) => sum + key.bytes, 0) +
-      (num - big.length) * draw(random, spec.averageBytes)
-    prefixes.push({ key_prefix: spec.prefix, type: spec.type, bytes, num })
-    keys.push(...big)
-  }
-  // Keys outside the listed prefixes: 5 to 25% more per type.
-  const typeNum = keyTypes.map((type) => {
-    const listed = prefixes.filter((prefix) => prefix.type === type).reduce((sum, prefix) => sum + prefix.num, 0)
-    return { type, num: listed + Math.floor(listed * draw(random, [5, 25]) / 100) }
+  return assemble(drawBaseline(prng(seedOf(`report/${seed}`)), shard))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports that evolve
+// ---------------------------------------------------------------------------------------------
+
+const DAY = 24 * 60 * 60 * 1000
+
+/** How one prefix of an instance moves with time: along a cycle that ends in a clean-up. */
+interface Trend {
+  /** Days from one clean-up to the next, and where the epoch falls in that cycle. */
+  readonly period: number
+  readonly phase: number
+  /** The relative growth per day of the key count, and of the size of its keys. */
+  readonly keysPerDay: number
+  readonly sizePerDay: number
+  /** Big keys that appear during the cycle, on the day given. */
+  readonly newcomers: ReadonlyArray<{ readonly key: Key; readonly day: number }>
+}
+
+const trendsOf = (series: string, baseline: Baseline): ReadonlyArray<Trend> => {
+  const random = prng(seedOf(`trend/${series}`))
+  // One prefix leaks keys (sessions that never expire, say) and one's big keys bloat (a queue
+  // whose consumer fell behind); the others grow slowly.
+  const leaking = between(random, 0, 4)
+  const bloating = baseline.prefixes.findIndex((drawn) => drawn.spec.type === "list")
+  return baseline.prefixes.map((drawn, index): Trend => {
+    const period = between(random, 20, 41)
+    const taken = new Set(drawn.big.map((key) => key.key))
+    const newcomers = bigKeysOf(random, drawn.spec, undefined)
+      .filter((key) => !taken.has(key.key))
+      .slice(0, between(random, 1, 3))
+      .map((key) => ({ key, day: random() * period }))
+    return {
+      period,
+      phase: random() * period,
+      keysPerDay: index === leaking ? 0.06 : random() * 0.015,
+      sizePerDay: index === bloating ? 0.08 : random() * 0.01,
+      newcomers
+    }
   })
-  const typeBytes = keyTypes.map((type) => {
-    const listed = prefixes.filter((prefix) => prefix.type === type).reduce((sum, prefix) => sum + prefix.bytes, 0)
-    return { type, bytes: listed + Math.floor(listed * draw(random, [5, 25]) / 100) }
+}
+
+const scaled = (key: Key, factor: number): Key => ({
+  ...key,
+  bytes: Math.max(1, Math.round(key.bytes * factor)),
+  num_of_elem: key.type === "string" ? 1 : Math.max(1, Math.round(key.num_of_elem * factor))
+})
+
+/**
+ * The report of an analysis of an instance that finished at `at` (epoch ms): the instance's data
+ * as it stands then. The same instance gives the same prefixes and big keys; with time, key counts
+ * grow, big keys grow, new big keys appear (one prefix leaks keys, the big keys of a list prefix
+ * bloat), and each prefix is cleaned up every 20 to 40 days. So two analyses of the same instance
+ * compare as one would expect: later means bigger, mostly. The invariants of `generateReport` hold.
+ *
+ * @internal
+ */
+export const reportAt = (series: string, at: number): DcsEmulator.KeyAnalysisReport => {
+  const baseline = drawBaseline(prng(seedOf(`report/${series}`)))
+  const trends = trendsOf(series, baseline)
+  const days = at / DAY
+  const prefixes = baseline.prefixes.map((drawn, index): Drawn => {
+    const trend = trends[index]!
+    const day = ((days + trend.phase) % trend.period + trend.period) % trend.period
+    const growth = 1 + trend.sizePerDay * day
+    const born = trend.newcomers
+      .filter((newcomer) => newcomer.day <= day)
+      .map((newcomer) => scaled(newcomer.key, Math.min(1.5, 0.3 + 0.15 * (day - newcomer.day))))
+    const big = [...drawn.big.map((key) => scaled(key, growth)), ...born]
+    return {
+      spec: drawn.spec,
+      big,
+      num: Math.max(Math.round(drawn.num * (1 + trend.keysPerDay * day)), big.length),
+      averageBytes: Math.round(drawn.averageBytes * growth)
+    }
   })
-  const grouped = keyTypes.flatMap((type) =>
-    prefixes.filter((prefix) => prefix.type === type).sort((a, b) => b.num - a.num)
-  )
-  return {
-    total_bytes: typeBytes.reduce((sum, entry) => sum + entry.bytes, 0),
-    total_num: typeNum.reduce((sum, entry) => sum + entry.num, 0),
-    largest_key_prefixes: grouped,
-    largest_keys: keys.sort(byBytes).slice(0, topKeys),
-    type_bytes: typeBytes,
-    type_num: typeNum
-  }
+  return assemble({ ...baseline, prefixes })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,6 +501,26 @@ const backupOf = (entry: Entry): string | undefined =>
     : undefined
 
 const iso = (millis: number): string => new Date(millis).toISOString()
+
+/**
+ * The report of a task that succeeded: the instance's data when it finished (see `reportAt`), so
+ * the reports of successive analyses evolve; for a task given as data without a readable time,
+ * one generated from its id.
+ *
+ * @internal
+ */
+export const reportOf = (instance: InstanceStore, entry: Entry): DcsEmulator.KeyAnalysisReport => {
+  const finished = entry._tag === "Analysis" ? entry.finishesAt + entry.shift : timeOf(entry.task)
+  return Number.isFinite(finished) ? reportAt(instance.id, finished) : generateReport(entry.id)
+}
+
+const timeOf = (task: DcsEmulator.WireTask): number => {
+  for (const field of [task.finished_at, task.created_at]) {
+    const millis = typeof field === "string" ? Date.parse(field) : Number.NaN
+    if (!Number.isNaN(millis)) return millis
+  }
+  return Number.NaN
+}
 
 /**
  * The body of Show at `now`. It has no status (the service's has none). `backup_id` is the one
@@ -428,7 +553,7 @@ export const taskDetails = (instance: InstanceStore, entry: Entry, now: number):
     if (status !== "waiting") body.started_at = iso(entry.startsAt + entry.shift)
     if (status === "success" || status === "failed") body.finished_at = iso(entry.finishesAt + entry.shift)
   }
-  return status === "success" ? { ...body, ...(node?.report ?? generateReport(entry.id)) } : body
+  return status === "success" ? { ...body, ...(node?.report ?? reportOf(instance, entry)) } : body
 }
 
 /**
