@@ -5,7 +5,7 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, DateTime, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, DateTime, Effect, Fiber, Layer, Option, Schedule, Stream, TestClock } from "effect"
 import { DcsClient, Fleet } from "../src/index.js"
 import { fleetHandler, type FleetServerOptions, wireInstance, wireNode } from "./utils/fleetServer.js"
 import { testServer } from "./utils/server.js"
@@ -165,20 +165,29 @@ describe("live: the layer's rate limit", () => {
       expect(server.seen).toHaveLength(0)
     }))
 
-  it.scopedLive("spaces the requests of concurrent fibers: never more than `requests` in a window", () =>
+  // The limiter runs on the Clock: under the TestClock, only the test moves time, so what reaches the
+  // real server is decided by the limiter alone, however slow the machine is.
+  it.scoped("spaces the requests of concurrent fibers: never more than `requests` in a window", () =>
     Effect.gen(function*() {
-      const arrivals: Array<number> = []
       const fleet = fleetHandler({ project: PROJECT, instances: [wireInstance("a")], nodes: {}, report: () => ({}) })
-      const server = yield* testServer((request, res, index) => {
-        arrivals.push(performance.now())
-        fleet.handler(request, res, index)
-      })
-      yield* Effect.all(Array.from({ length: 6 }, () => DcsClient.listInstances()), { concurrency: "unbounded" }).pipe(
-        Effect.provide(liveClient(server.endpoint, { rateLimit: { requests: 2, per: "100 millis" } }))
+      const server = yield* testServer(fleet.handler)
+      const realSleep = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
+      // Waits (in real time, the sockets' time) until the server has seen `n` requests.
+      const seen = (n: number): Effect.Effect<void> =>
+        server.seen.length >= n ? Effect.void : Effect.zipRight(realSleep(10), Effect.suspend(() => seen(n)))
+      const fiber = yield* Effect.all(Array.from({ length: 6 }, () => DcsClient.listInstances()), {
+        concurrency: "unbounded"
+      }).pipe(
+        Effect.provide(liveClient(server.endpoint, { rateLimit: { requests: 2, per: "1 second" } })),
+        Effect.fork
       )
-      // Each request went about a window after the one two before it (a loose lower bound: unlimited, they would arrive together).
-      expect(arrivals).toHaveLength(6)
-      for (let i = 2; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 2]!).toBeGreaterThanOrEqual(50)
+      for (const expected of [2, 4, 6]) {
+        yield* seen(expected)
+        yield* realSleep(100)
+        expect(server.seen).toHaveLength(expected)
+        yield* TestClock.adjust("1 second")
+      }
+      expect(yield* Fiber.join(fiber)).toHaveLength(6)
     }))
 })
 
