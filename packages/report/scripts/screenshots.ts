@@ -1,4 +1,5 @@
-// The documentation's screenshots, docs/report.png and docs/comparison.png at the repository root,
+// The documentation's screenshots, docs/report.png, docs/comparison.png, docs/instance.png and
+// docs/fleet.png at the repository root,
 // from the realistic sample reports of the tests, in the system's Chromium.
 //
 // usage: pnpm --filter @effect-dcs/report screenshots
@@ -13,7 +14,9 @@ import * as Fixtures from "../test/support/fixtures.js"
 const docs = path.join(import.meta.dirname, "..", "..", "..", "docs")
 const pages = {
   report: HtmlReport.renderReport(Fixtures.before),
-  comparison: HtmlReport.renderComparison(ReportComparison.compareReports(Fixtures.before, Fixtures.after))
+  comparison: HtmlReport.renderComparison(ReportComparison.compareReports(Fixtures.before, Fixtures.after)),
+  instance: HtmlReport.renderInstance(Fixtures.instanceAnalysis, { instance: Fixtures.ordersInstance }),
+  fleet: HtmlReport.renderFleet(Fixtures.fleet)
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcs-screenshots-"))
