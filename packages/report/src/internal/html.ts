@@ -69,7 +69,10 @@ export const FleetSummary = Schema.Struct({
 export const EmbeddedData = Schema.Union(
   Schema.TaggedStruct("Report", { report: OfflineKeyAnalysisReport }),
   Schema.TaggedStruct("Comparison", { before: OfflineKeyAnalysisReport, after: OfflineKeyAnalysisReport }),
-  Schema.TaggedStruct("Instance", { analysis: InstanceAnalysis, instance: Schema.optionalWith(DcsInstance, { exact: true }) }),
+  Schema.TaggedStruct("Instance", {
+    analysis: InstanceAnalysis,
+    instance: Schema.optionalWith(DcsInstance, { exact: true })
+  }),
   // The summary, not the outcomes: the page is drawn from it and a reader gets back what was drawn.
   Schema.TaggedStruct("Fleet", { summary: FleetSummary })
 ).annotations({ identifier: "EmbeddedData" })
@@ -626,9 +629,10 @@ export const shardsOf = (
     where: `${node.nodeType === "slave" ? "replica" : nodeTypeToString(node.nodeType)} ${node.nodeId}`
   }))
 
-const extreme = (pick: (a: DateTime.Utc, b: DateTime.Utc) => DateTime.Utc) =>
-(times: ReadonlyArray<DateTime.Utc>): Option.Option<DateTime.Utc> =>
-  times.length === 0 ? Option.none() : Option.some(times.reduce(pick))
+const extreme =
+  (pick: (a: DateTime.Utc, b: DateTime.Utc) => DateTime.Utc) =>
+  (times: ReadonlyArray<DateTime.Utc>): Option.Option<DateTime.Utc> =>
+    times.length === 0 ? Option.none() : Option.some(times.reduce(pick))
 const earliest = extreme((a, b) => (DateTime.lessThan(b, a) ? b : a))
 const latest = extreme((a, b) => (DateTime.lessThan(a, b) ? b : a))
 

@@ -1,10 +1,10 @@
 // Realistic reports for tests, the browser test and the documentation's screenshots, built as the
 // service writes them (snake_case JSON) and decoded with the core's Schema, so they are exactly what
 // a user of `showOfflineKeyAnalysisTask` holds.
+import * as DcsClientTest from "@effect-dcs/core/DcsClientTest"
 import { DcsAnalysisFailed } from "@effect-dcs/core/DcsError"
 import type { DcsInstanceNode } from "@effect-dcs/core/DcsInstance"
 import { unsupportedReason } from "@effect-dcs/core/DcsInstance"
-import * as DcsClientTest from "@effect-dcs/core/DcsClientTest"
 import * as Fleet from "@effect-dcs/core/Fleet"
 import * as InstanceAnalysis from "@effect-dcs/core/InstanceAnalysis"
 import { OfflineKeyAnalysisRecord, OfflineKeyAnalysisReport } from "@effect-dcs/core/OfflineKeyAnalysis"
@@ -287,7 +287,12 @@ export const instanceAnalysis: InstanceAnalysis.InstanceAnalysis = InstanceAnaly
       finishedAt: `2024-10-15T02:0${3 + shard}:12.020Z`,
       keys: shardKeys(shard),
       prefixes: beforePrefixes.map((prefix) =>
-        p(prefix.key_prefix, prefix.type, prefix.bytes * shardFactors[shard]!, Math.round(prefix.num * shardFactors[shard]!))
+        p(
+          prefix.key_prefix,
+          prefix.type,
+          prefix.bytes * shardFactors[shard]!,
+          Math.round(prefix.num * shardFactors[shard]!)
+        )
       ),
       unlisted: scaled(unlistedBefore, shardFactors[shard]!)
     }, `task-${shard}`)
@@ -304,7 +309,11 @@ const single = (
     analysis: InstanceAnalysis.merge(instance.id, [
       new InstanceAnalysis.NodeAnalysis({
         node: node!,
-        task: decodeRecord({ id: Option.getOrElse(report.id, () => "task"), status: "success", created_at: "2024-10-15T02:00:00.000Z" }),
+        task: decodeRecord({
+          id: Option.getOrElse(report.id, () => "task"),
+          status: "success",
+          created_at: "2024-10-15T02:00:00.000Z"
+        }),
         report,
         attached: false
       })
@@ -334,7 +343,10 @@ export const fleet: Fleet.FleetSummary = Fleet.summarizeFleet(fleetOutcomes)
 
 /** A fleet whose instance names, reasons and keys try to break out of the HTML. */
 export const hostileFleet: Fleet.FleetSummary = Fleet.summarizeFleet([
-  single(DcsClientTest.makeInstance({ id: "\"><script>window.__pwned=1</script>", name: "<script>alert(1)</script>" }), hostile),
+  single(
+    DcsClientTest.makeInstance({ id: "\"><script>window.__pwned=1</script>", name: "<script>alert(1)</script>" }),
+    hostile
+  ),
   new Fleet.Unsupported({
     instance: DcsClientTest.makeInstance({ id: "x", name: "'><svg onload=alert(1)>" }),
     reason: "\"><img src=x onerror=alert(1)>"
