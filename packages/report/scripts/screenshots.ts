@@ -1,6 +1,7 @@
-// The documentation's screenshots, docs/report.png and docs/comparison.png at the repository root,
-// in the system's Chromium: of two pages given (what `dcs-key-analysis report` wrote), or else of
-// the realistic sample reports of the tests.
+// The documentation's screenshots, docs/report.png, docs/comparison.png, docs/instance.png and
+// docs/fleet.png at the repository root, in the system's Chromium: the report and comparison of two
+// pages given (what `dcs-key-analysis report` wrote), or else of the realistic sample reports of the
+// tests; the instance and fleet pages of the tests' samples.
 //
 // usage: pnpm --filter @effect-dcs/report screenshots [report.html comparison.html]
 import * as HtmlReport from "@effect-dcs/report/HtmlReport"
@@ -13,12 +14,15 @@ import * as Fixtures from "../test/support/fixtures.js"
 
 const docs = path.join(import.meta.dirname, "..", "..", "..", "docs")
 const [reportFile, comparisonFile] = process.argv.slice(2)
-const pages = reportFile !== undefined && comparisonFile !== undefined
-  ? { report: fs.readFileSync(reportFile, "utf8"), comparison: fs.readFileSync(comparisonFile, "utf8") }
-  : {
-    report: HtmlReport.renderReport(Fixtures.before),
-    comparison: HtmlReport.renderComparison(ReportComparison.compareReports(Fixtures.before, Fixtures.after))
-  }
+const given = reportFile !== undefined && comparisonFile !== undefined
+const pages = {
+  report: given ? fs.readFileSync(reportFile, "utf8") : HtmlReport.renderReport(Fixtures.before),
+  comparison: given
+    ? fs.readFileSync(comparisonFile, "utf8")
+    : HtmlReport.renderComparison(ReportComparison.compareReports(Fixtures.before, Fixtures.after)),
+  instance: HtmlReport.renderInstance(Fixtures.instanceAnalysis, { instance: Fixtures.ordersInstance }),
+  fleet: HtmlReport.renderFleet(Fixtures.fleet)
+}
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcs-screenshots-"))
 fs.mkdirSync(docs, { recursive: true })

@@ -1,5 +1,6 @@
 /**
- * A report or a comparison as one self-contained HTML page.
+ * A report, a comparison, an instance analysed shard by shard, or a fleet, as one self-contained
+ * HTML page.
  *
  * The page needs nothing else: inline CSS, no script that runs, no request (a strict
  * Content-Security-Policy says so), light and dark colour schemes, readable printed. Keys are
@@ -11,6 +12,9 @@
  *
  * @since 0.1.0
  */
+import type * as DcsInstance from "@effect-dcs/core/DcsInstance"
+import type * as Fleet from "@effect-dcs/core/Fleet"
+import type * as InstanceAnalysis from "@effect-dcs/core/InstanceAnalysis"
 import type * as OfflineKeyAnalysis from "@effect-dcs/core/OfflineKeyAnalysis"
 import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
@@ -58,12 +62,42 @@ export interface ComparisonView {
 }
 
 /**
+ * The page of an instance analysed shard by shard (`DcsClient.analyzeInstance`): the merged
+ * biggest keys with each key's shard and node, the prefixes and types summed across shards, and
+ * a bar per shard with the skew (the largest shard over the mean), flagged above 1.5×. With
+ * `instance`, the header names it and says its engine, version and status.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface InstanceView {
+  readonly _tag: "Instance"
+  readonly analysis: InstanceAnalysis.InstanceAnalysis
+  readonly instance?: DcsInstance.DcsInstance | undefined
+  readonly title?: string | undefined
+}
+
+/**
+ * The page of a fleet (`Fleet.summarizeFleet`): how many instances were analysed, unsupported,
+ * skipped or failed; a row per instance with its outcome and why; the fleet's biggest keys and
+ * prefixes with their instances.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FleetView {
+  readonly _tag: "Fleet"
+  readonly summary: Fleet.FleetSummary
+  readonly title?: string | undefined
+}
+
+/**
  * What the renderer draws.
  *
  * @since 0.1.0
  * @category models
  */
-export type View = ReportView | ComparisonView
+export type View = ReportView | ComparisonView | InstanceView | FleetView
 
 /**
  * The page of a view, as one HTML string.
@@ -96,6 +130,45 @@ export const renderComparison = (
 ): string => render({ ...options, _tag: "Comparison", comparison })
 
 /**
+ * The page of an instance analysed shard by shard.
+ *
+ * @since 0.2.0
+ * @category rendering
+ */
+export const renderInstance = (
+  analysis: InstanceAnalysis.InstanceAnalysis,
+  options?: Omit<InstanceView, "_tag" | "analysis">
+): string => render({ ...options, _tag: "Instance", analysis })
+
+/**
+ * The page of a fleet summary.
+ *
+ * @since 0.2.0
+ * @category rendering
+ */
+export const renderFleet = (
+  summary: Fleet.FleetSummary,
+  options?: Omit<FleetView, "_tag" | "summary">
+): string => render({ ...options, _tag: "Fleet", summary })
+
+/**
+ * The skew of shards of these sizes: the largest over the mean, 1 when there is nothing. The
+ * pages flag a skew above {@link skewThreshold}.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const skewOf: (bytes: ReadonlyArray<number>) => number = internal.skewOf
+
+/**
+ * The skew above which a page says the shards are uneven.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const skewThreshold: number = internal.skewThreshold
+
+/**
  * The Content-Security-Policy of every page: nothing may load or run but its inline styles.
  *
  * @since 0.1.0
@@ -112,7 +185,8 @@ export const contentSecurityPolicy: string = internal.contentSecurityPolicy
 export const dataElementId: string = internal.dataElementId
 
 /**
- * The data a page embeds: the report, or both reports of a comparison, in the service's wire form.
+ * The data a page embeds: the report, or both reports of a comparison, in the service's wire form;
+ * the instance analysis (and the instance, when the page was given it); the fleet summary.
  *
  * @since 0.1.0
  * @category schemas
@@ -123,7 +197,13 @@ export const EmbeddedData: Schema.Schema<
     readonly _tag: "Comparison"
     readonly before: OfflineKeyAnalysis.OfflineKeyAnalysisReport
     readonly after: OfflineKeyAnalysis.OfflineKeyAnalysisReport
-  },
+  }
+  | {
+    readonly _tag: "Instance"
+    readonly analysis: InstanceAnalysis.InstanceAnalysis
+    readonly instance?: DcsInstance.DcsInstance
+  }
+  | { readonly _tag: "Fleet"; readonly summary: Fleet.FleetSummary },
   typeof internal.EmbeddedData.Encoded
 > = internal.EmbeddedData
 

@@ -5,6 +5,7 @@ import * as HtmlReport from "@effect-dcs/report/HtmlReport"
 import * as Humanize from "@effect-dcs/report/Humanize"
 import * as ReportComparison from "@effect-dcs/report/ReportComparison"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -110,6 +111,60 @@ describe("HtmlReport in Chromium", () => {
     const opened = await open("empty", HtmlReport.renderReport(Fixtures.empty))
     assert.isTrue(await opened.page.getByText("the node holds no keys").isVisible())
     assert.strictEqual(await opened.page.getByTestId("key-bar").count(), 0)
+    await assertQuiet(opened)
+  })
+
+  it(
+    "an instance shows its biggest key with its shard, a bar per shard and the skew in words",
+    { timeout },
+    async () => {
+      const analysis = Fixtures.instanceAnalysis
+      const opened = await open("instance", HtmlReport.renderInstance(analysis, { instance: Fixtures.ordersInstance }))
+      const { page } = opened
+      const biggest = page.getByTestId("key-bar").first()
+      assert.isTrue(await biggest.getByText(Fixtures.instanceBiggestKey.key, { exact: true }).isVisible())
+      assert.isTrue(await biggest.getByText(`shard ${Fixtures.instanceBiggestKey.shard}`, { exact: false }).isVisible())
+      assert.isTrue(await biggest.getByText(Humanize.bytes(analysis.largestKeys[0]!.bytes)).isVisible())
+      assert.strictEqual(await page.getByTestId("key-bar").count(), analysis.largestKeys.length)
+      assert.strictEqual(await page.getByTestId("shard-bar").count(), 3)
+      const skew = HtmlReport.skewOf(
+        analysis.nodes.map((node) => node.report.totalBytes.pipe(Option.getOrElse(() => 0)))
+      )
+      assert.include(await page.getByTestId("skew").innerText(), `Skew ${skew.toFixed(2)}×`)
+      assert.isTrue(await page.getByTestId("skew-warning").isVisible())
+      assert.include(await page.getByTestId("skew-warning").innerText(), "Uneven")
+      await assertQuiet(opened)
+      await open("instance-dark", HtmlReport.renderInstance(analysis), { colorScheme: "dark" })
+    }
+  )
+
+  it("a fleet shows a row per instance with its outcome in words", { timeout }, async () => {
+    const opened = await open("fleet", HtmlReport.renderFleet(Fixtures.fleet))
+    const rows = opened.page.getByTestId("instance-row")
+    assert.strictEqual(await rows.count(), Fixtures.fleet.instances.length)
+    const expected: Record<string, string> = {
+      Analyzed: "Analysed",
+      Unsupported: "Unsupported",
+      Skipped: "Skipped",
+      Failed: "Failed"
+    }
+    for (const [i, line] of Fixtures.fleet.instances.entries()) {
+      const text = await rows.nth(i).innerText()
+      assert.include(text, line.instance.name)
+      assert.include(text, expected[line.outcome]!)
+      if (Option.isSome(line.reason)) assert.include(text, line.reason.value)
+    }
+    assert.strictEqual(await opened.page.getByTestId("key-bar").count(), Fixtures.fleet.largestKeys.length)
+    await assertQuiet(opened)
+  })
+
+  it("a fleet's hostile names and reasons render as text and run nothing", { timeout }, async () => {
+    const opened = await open("hostile-fleet", HtmlReport.renderFleet(Fixtures.hostileFleet))
+    const text = await opened.page.locator("body").innerText()
+    assert.include(text, "<script>alert(1)</script>")
+    assert.include(text, "'><svg onload=alert(1)>")
+    assert.include(text, "\"><img src=x onerror=alert(1)>")
+    assert.strictEqual(await opened.page.getByTestId("instance-row").count(), 2)
     await assertQuiet(opened)
   })
 })

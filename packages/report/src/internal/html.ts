@@ -4,7 +4,10 @@
  *
  * @since 0.1.0
  */
-import { OfflineKeyAnalysisReport } from "@effect-dcs/core/OfflineKeyAnalysis"
+import { DcsInstance, instanceStatusToString, nodeTypeToString } from "@effect-dcs/core/DcsInstance"
+import type * as Fleet from "@effect-dcs/core/Fleet"
+import { InstanceAnalysis, InstanceBigKey } from "@effect-dcs/core/InstanceAnalysis"
+import { KeyPrefix, OfflineKeyAnalysisReport } from "@effect-dcs/core/OfflineKeyAnalysis"
 import * as DateTime from "effect/DateTime"
 import type * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -41,9 +44,37 @@ const t = (text: string): string => escape(visible(text))
 export const dataElementId = "effect-dcs-data"
 
 /** @internal */
+export const FleetSummary = Schema.Struct({
+  instances: Schema.Array(Schema.Struct({
+    instance: DcsInstance,
+    outcome: Schema.Literal("Analyzed", "Unsupported", "Skipped", "Failed"),
+    reason: Schema.OptionFromNullOr(Schema.String),
+    totalBytes: Schema.OptionFromNullOr(Schema.NonNegativeInt),
+    totalNum: Schema.OptionFromNullOr(Schema.NonNegativeInt),
+    biggestKey: Schema.OptionFromNullOr(InstanceBigKey)
+  })),
+  largestKeys: Schema.Array(Schema.Struct({ instance: DcsInstance, key: InstanceBigKey })),
+  largestKeyPrefixes: Schema.Array(Schema.Struct({ instance: DcsInstance, prefix: KeyPrefix })),
+  counts: Schema.Struct({
+    Analyzed: Schema.NonNegativeInt,
+    Unsupported: Schema.NonNegativeInt,
+    Skipped: Schema.NonNegativeInt,
+    Failed: Schema.NonNegativeInt
+  }),
+  totalBytes: Schema.NonNegativeInt,
+  totalNum: Schema.NonNegativeInt
+}).annotations({ identifier: "FleetSummary" })
+
+/** @internal */
 export const EmbeddedData = Schema.Union(
   Schema.TaggedStruct("Report", { report: OfflineKeyAnalysisReport }),
-  Schema.TaggedStruct("Comparison", { before: OfflineKeyAnalysisReport, after: OfflineKeyAnalysisReport })
+  Schema.TaggedStruct("Comparison", { before: OfflineKeyAnalysisReport, after: OfflineKeyAnalysisReport }),
+  Schema.TaggedStruct("Instance", {
+    analysis: InstanceAnalysis,
+    instance: Schema.optionalWith(DcsInstance, { exact: true })
+  }),
+  // The summary, not the outcomes: the page is drawn from it and a reader gets back what was drawn.
+  Schema.TaggedStruct("Fleet", { summary: FleetSummary })
 ).annotations({ identifier: "EmbeddedData" })
 
 const EmbeddedJson = Schema.parseJson(EmbeddedData)
@@ -100,8 +131,14 @@ section{background:var(--card);border:1px solid var(--line);border-radius:12px;p
 break-inside:avoid}
 section>p.hint{margin:0 0 12px;color:var(--muted);font-size:12.5px}
 .rows{display:grid;gap:5px}
-.row{display:grid;grid-template-columns:minmax(120px,2.1fr) 58px minmax(100px,3fr) 150px;align-items:center;gap:10px}
+.row{display:grid;grid-template-columns:minmax(120px,2.1fr) 58px minmax(100px,3fr) 178px;align-items:center;gap:10px}
 .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.name>.mono,.where{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.where{color:var(--muted);font-size:11.5px;font-weight:400}
+.fleet td{vertical-align:top}.fleet .clip{max-width:230px;overflow:hidden;text-overflow:ellipsis}
+.fleet .wrap{white-space:normal;max-width:260px;text-align:left}.fleet th.left{text-align:left}.fleet .wrap .where{white-space:normal}
+.sizecell{display:grid;grid-template-columns:110px auto;gap:8px;align-items:center}
+.outcome{font-weight:600}.o-Analyzed{color:var(--zset)}.o-Failed{color:var(--up)}.o-Unsupported,.o-Skipped{color:var(--muted)}
 .type{font-size:11px;font-weight:600;text-align:center;border-radius:999px;padding:1px 0;color:#fff;background:var(--other)}
 .track{height:14px;background:var(--track);border-radius:4px;overflow:hidden}
 .fill{display:block;height:100%;border-radius:4px;min-width:2px;background:var(--other)}
@@ -131,7 +168,7 @@ border-radius:999px;padding:0 7px;margin-left:6px}
 footer{color:var(--muted);font-size:12px;margin-top:18px;overflow-wrap:anywhere}
 @media print{:root{--bg:#fff;--card:#fff;--ink:#000;--muted:#444;--line:#ccc;--track:#eee}
 body{font-size:11px}main{max-width:none;padding:0}section,.figure{border-color:#bbb}
-*{-webkit-print-color-adjust:exact;print-color-adjust:exact}.row{grid-template-columns:2fr 52px 3fr 130px}}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}.row{grid-template-columns:2fr 52px 3fr 150px}}
 @media (max-width:640px){.row{grid-template-columns:1fr 50px 90px}.row .track{display:none}
 .diff{grid-template-columns:18px 1fr 1fr}.diff .half{display:none}}
 `
@@ -240,6 +277,68 @@ ${figure("Took", option(tookOf(report), Humanize.duration))}
 </dl>`
 }
 
+// One horizontal bar: a name (and, below it, where it lives), its type, the bar, the value.
+interface Bar {
+  readonly name: string
+  readonly suffix?: string | undefined
+  readonly where?: string | undefined
+  readonly type: string
+  readonly bytes: number
+  readonly value: string
+  readonly valueTitle: string
+}
+
+const barRows = (bars: ReadonlyArray<Bar>, testId: string): string => {
+  const max = Math.max(0, ...bars.map((bar) => bar.bytes))
+  return `<div class="rows">${
+    bars.map((bar) =>
+      `<div class="row" data-testid="${testId}"><span class="name"><span class="mono" title="${t(bar.name)}">${
+        t(bar.name)
+      }${bar.suffix === undefined ? "" : `<span style="opacity:.5">${t(bar.suffix)}</span>`}</span>${
+        bar.where === undefined ? "" : `<small class="where" title="${t(bar.where)}">${t(bar.where)}</small>`
+      }</span>
+<span class="type ${typeClass(bar.type)}" title="type ${t(bar.type)}">${t(bar.type)}</span>
+<span class="track"><span class="fill ${typeClass(bar.type)}" style="width:${percentOf(bar.bytes, max)}%"></span></span>
+<span class="value" title="${t(bar.valueTitle)}">${bar.value}</span></div>`
+    ).join("\n")
+  }</div>`
+}
+
+interface KeyLike {
+  readonly key: string
+  readonly type: string
+  readonly bytes: number
+  readonly numOfElem: Option.Option<number>
+}
+
+const keyBar = (key: KeyLike, where?: string): Bar => ({
+  name: key.key,
+  where,
+  type: key.type,
+  bytes: key.bytes,
+  valueTitle: `${exactBytes(key.bytes)}${option(key.numOfElem, (n) => `, ${Humanize.integer(n)} elements`, "")}`,
+  value: `${Humanize.bytes(key.bytes)}${
+    option(key.numOfElem, (n) => ` <small>${n === 1 ? "1 element" : `${Humanize.count(n)} el.`}</small>`, "")
+  }`
+})
+
+interface PrefixLike {
+  readonly keyPrefix: string
+  readonly type: string
+  readonly bytes: number
+  readonly num: number
+}
+
+const prefixBar = (prefix: PrefixLike, where?: string): Bar => ({
+  name: prefix.keyPrefix,
+  suffix: "*",
+  where,
+  type: prefix.type,
+  bytes: prefix.bytes,
+  valueTitle: `${exactBytes(prefix.bytes)} in ${Humanize.integer(prefix.num)} keys`,
+  value: `${Humanize.bytes(prefix.bytes)} <small>${Humanize.count(prefix.num)} keys</small>`
+})
+
 const keyRows = (report: Report): string => {
   const keys = [...report.largestKeys].sort((a, b) => b.bytes - a.bytes)
   if (keys.length === 0) {
@@ -247,42 +346,15 @@ const keyRows = (report: Report): string => {
       Option.getOrElse(report.totalNum, () => -1) === 0 ? "the node holds no keys." : "the report lists no big keys."
     }</p>`
   }
-  const max = keys[0]!.bytes
-  return `<div class="rows">${
-    keys.map((key) =>
-      `<div class="row" data-testid="key-bar"><span class="name mono" title="${t(key.key)}">${t(key.key)}</span>
-<span class="type ${typeClass(key.type)}" title="type ${t(key.type)}">${t(key.type)}</span>
-<span class="track"><span class="fill ${typeClass(key.type)}" style="width:${percentOf(key.bytes, max)}%"></span></span>
-<span class="value" title="${exactBytes(key.bytes)}${
-        option(key.numOfElem, (n) => `, ${Humanize.integer(n)} elements`, "")
-      }">${Humanize.bytes(key.bytes)}${
-        option(key.numOfElem, (n) => ` <small>${n === 1 ? "1 element" : `${Humanize.count(n)} el.`}</small>`, "")
-      }</span></div>`
-    ).join("\n")
-  }</div>`
+  return barRows(keys.map((key) => keyBar(key)), "key-bar")
 }
 
-const prefixRows = (report: Report): string => {
-  const prefixes = [...report.largestKeyPrefixes].sort((a, b) => b.bytes - a.bytes)
+const prefixRows = (prefixes: ReadonlyArray<PrefixLike>): string => {
   if (prefixes.length === 0) return `<p class="empty">No key prefixes listed.</p>`
-  const max = prefixes[0]!.bytes
-  return `<div class="rows">${
-    prefixes.map((prefix) =>
-      `<div class="row" data-testid="prefix-bar"><span class="name mono" title="${t(prefix.keyPrefix)}">${
-        t(prefix.keyPrefix)
-      }<span style="opacity:.5">*</span></span>
-<span class="type ${typeClass(prefix.type)}">${t(prefix.type)}</span>
-<span class="track"><span class="fill ${typeClass(prefix.type)}" style="width:${
-        percentOf(prefix.bytes, max)
-      }%"></span></span>
-<span class="value" title="${exactBytes(prefix.bytes)} in ${Humanize.integer(prefix.num)} keys">${
-        Humanize.bytes(prefix.bytes)
-      } <small>${Humanize.count(prefix.num)} keys</small></span></div>`
-    ).join("\n")
-  }</div>`
+  return barRows([...prefixes].sort((a, b) => b.bytes - a.bytes).map((prefix) => prefixBar(prefix)), "prefix-bar")
 }
 
-const typeSection = (report: Report): string => {
+const typeSection = (report: Pick<Report, "typeBytes" | "typeNum">): string => {
   const types = [...new Set([...report.typeBytes, ...report.typeNum].map((entry) => entry.type))]
   const rows = types.map((type) => ({
     type,
@@ -311,19 +383,41 @@ ${
 </tbody></table>`
 }
 
-const shardSection = (shards: ReadonlyArray<HtmlReport.ShardSummary>): string => {
+/** A skew above this is flagged as uneven. @internal */
+export const skewThreshold = 1.5
+
+/** The largest shard over the mean (1 when there are no bytes at all). @internal */
+export const skewOf = (bytes: ReadonlyArray<number>): number => {
+  if (bytes.length === 0) return 1
+  const mean = bytes.reduce((sum, b) => sum + b, 0) / bytes.length
+  return mean > 0 ? Math.max(...bytes) / mean : 1
+}
+
+const shardSection = (
+  shards: ReadonlyArray<HtmlReport.ShardSummary & { readonly where?: string | undefined }>
+): string => {
   if (shards.length === 0) return ""
   const max = Math.max(...shards.map((shard) => shard.bytes))
-  const mean = shards.reduce((sum, shard) => sum + shard.bytes, 0) / shards.length
-  const skew = mean > 0 ? max / mean : 1
-  return `<section><h2>Shards</h2><p class="hint">Skew ${
+  const skew = skewOf(shards.map((shard) => shard.bytes))
+  const uneven = skew > skewThreshold
+  return `<section><h2>Shards</h2><p class="hint" data-testid="skew">Skew ${
     skew.toFixed(2)
-  }× (the largest shard over the mean): 1.00× is perfectly even.</p><div class="rows">${
+  }× (the largest shard over the mean): 1.00× is perfectly even${
+    uneven
+      ? `.</p><p class="warn" data-testid="skew-warning">⚠ Uneven: the largest shard holds ${
+        skew.toFixed(2)
+      }× the mean, above ${skewThreshold.toFixed(1)}×. Look for big keys or hot prefixes in it.`
+      : `, within ${skewThreshold.toFixed(1)}×.`
+  }</p><div class="rows">${
     shards.map((shard) =>
-      `<div class="row" data-testid="shard-bar"><span class="name mono" title="${t(shard.name)}">${t(shard.name)}</span>
+      `<div class="row" data-testid="shard-bar"><span class="name"><span class="mono" title="${t(shard.name)}">${
+        t(shard.name)
+      }</span>${
+        shard.where === undefined ? "" : `<small class="where" title="${t(shard.where)}">${t(shard.where)}</small>`
+      }</span>
 <span></span><span class="track"><span class="fill" style="width:${percentOf(shard.bytes, max)}%"></span></span>
 <span class="value">${sizeHtml(shard.bytes)}${
-        option(shard.keys, (keys) => ` <small>${Humanize.count(keys)} keys</small>`, "")
+        option(shard.keys, (keys) => ` <small>${countHtml(keys, " keys")} keys</small>`, "")
       }</span></div>`
     ).join("\n")
   }</div></section>`
@@ -341,7 +435,7 @@ ${headline(report)}
 <section><h2>Biggest keys</h2><p class="hint">The ${report.largestKeys.length} biggest keys by size, coloured by type.</p>
 ${keyRows(report)}</section>
 <section><h2>Key prefixes</h2><p class="hint">Prefixes with the most keys, by size. Nested prefixes overlap.</p>
-${prefixRows(report)}</section>
+${prefixRows(report.largestKeyPrefixes)}</section>
 <section><h2>Memory by type</h2>${typeSection(report)}</section>
 ${shardSection(view.shards ?? [])}`
 }
@@ -519,13 +613,199 @@ ${
 }
 
 // ---------------------------------------------------------------------------------------------
+// An instance, shard by shard
+// ---------------------------------------------------------------------------------------------
+
+const shardLabel = (shard: string): string => (shard === "" ? "?" : shard)
+
+/** One line per analysed node (one per shard): its report's totals. @internal */
+export const shardsOf = (
+  analysis: InstanceAnalysis
+): ReadonlyArray<HtmlReport.ShardSummary & { readonly where: string }> =>
+  analysis.nodes.map(({ node, report }) => ({
+    name: Option.getOrElse(Option.orElse(node.groupName, () => node.groupId), () => node.nodeId),
+    bytes: Option.getOrElse(report.totalBytes, () => 0),
+    keys: report.totalNum,
+    where: `${node.nodeType === "slave" ? "replica" : nodeTypeToString(node.nodeType)} ${node.nodeId}`
+  }))
+
+const extreme =
+  (pick: (a: DateTime.Utc, b: DateTime.Utc) => DateTime.Utc) =>
+  (times: ReadonlyArray<DateTime.Utc>): Option.Option<DateTime.Utc> =>
+    times.length === 0 ? Option.none() : Option.some(times.reduce(pick))
+const earliest = extreme((a, b) => (DateTime.lessThan(b, a) ? b : a))
+const latest = extreme((a, b) => (DateTime.lessThan(a, b) ? b : a))
+
+const instanceBody = (view: HtmlReport.InstanceView): string => {
+  const { analysis, instance } = view
+  const reports = analysis.nodes.map((node) => node.report)
+  const started = earliest(reports.flatMap((report) => Option.toArray(report.startedAt)))
+  const finished = latest(reports.flatMap((report) => Option.toArray(report.finishedAt)))
+  const took = Option.zipWith(started, finished, (start, end) => DateTime.distance(start, end))
+  const shards = shardsOf(analysis)
+  const skew = skewOf(shards.map((shard) => shard.bytes))
+  const biggest = analysis.largestKeys[0]
+  const sub = [
+    instance === undefined ? "" : `instance <span class="mono">${t(instance.id)}</span>`,
+    instance === undefined ? "" : t(`${instance.engine} ${instance.engineVersion}`),
+    instance === undefined ? "" : t(instanceStatusToString(instance.status)),
+    `${analysis.nodes.length} ${analysis.nodes.length === 1 ? "shard" : "shards"} analysed, one node each`
+  ].filter((part) => part !== "").join(" · ")
+  return `<header><p class="eyebrow">${t(view.title ?? "Redis offline key analysis: instance")}</p>
+<h1>Instance <span class="mono">${t(instance?.name ?? analysis.instanceId)}</span></h1>
+<p class="sub">${sub}</p></header>
+<dl class="figures">
+${figure("Total size", sizeHtml(analysis.totalBytes), "all shards")}
+${figure("Keys", countHtml(analysis.totalNum, " keys"))}
+${
+    figure(
+      "Shards",
+      String(analysis.nodes.length),
+      `skew ${skew.toFixed(2)}×${skew > skewThreshold ? " ⚠" : ""}`
+    )
+  }
+${
+    figure(
+      "Biggest key",
+      biggest === undefined ? "—" : sizeHtml(biggest.bytes),
+      biggest === undefined
+        ? undefined
+        : `<span title="${t(biggest.key)} (shard ${t(shardLabel(biggest.shard))})">${t(biggest.key)}</span>`
+    )
+  }
+${
+    figure(
+      "Finished",
+      option(finished, (time) => when(time).slice(0, 10)),
+      option(finished, (time) => when(time).slice(11), "")
+    )
+  }
+${figure("Took", option(took, Humanize.duration), "all shards")}
+</dl>
+<p class="note">${readingNote} Each shard's report lists only its own biggest keys and prefixes; the lists here merge
+them (prefixes summed across shards), so past the shortest shard's list they may miss some of the instance's top.</p>
+<section><h2>Biggest keys</h2><p class="hint">The ${analysis.largestKeys.length} biggest keys of all shards by size,
+coloured by type, each with its shard and the node analysed.</p>
+${
+    analysis.largestKeys.length === 0
+      ? `<p class="empty">No keys listed: ${
+        analysis.totalNum === 0 ? "the instance holds no keys." : "the reports list no big keys."
+      }</p>`
+      : barRows(
+        analysis.largestKeys.map((key) => keyBar(key, `shard ${shardLabel(key.shard)} · node ${key.nodeId}`)),
+        "key-bar"
+      )
+  }</section>
+${shardSection(shards)}
+<section><h2>Key prefixes</h2><p class="hint">Prefixes with the most keys, by size, summed across shards. Nested
+prefixes overlap.</p>
+${prefixRows(analysis.largestKeyPrefixes)}</section>
+<section><h2>Memory by type</h2>${typeSection(analysis)}</section>`
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fleet
+// ---------------------------------------------------------------------------------------------
+
+const outcomeLabels: Record<Fleet.FleetOutcome["_tag"], string> = {
+  Analyzed: "✓ Analysed",
+  Unsupported: "– Unsupported",
+  Skipped: "‖ Skipped",
+  Failed: "✗ Failed"
+}
+
+const instanceRows = (summary: Fleet.FleetSummary): string => {
+  if (summary.instances.length === 0) return `<p class="empty">The fleet has no instance.</p>`
+  const max = Math.max(0, ...summary.instances.map((line) => Option.getOrElse(line.totalBytes, () => 0)))
+  return `<table class="fleet"><thead><tr><th>Instance</th><th>Version</th><th class="left">Outcome</th><th>Size</th><th>Keys</th>
+<th>Biggest key</th></tr></thead><tbody>
+${
+    summary.instances.map((line) => {
+      const { instance } = line
+      return `<tr data-testid="instance-row" data-outcome="${line.outcome}"><td class="clip"><span title="${
+        t(instance.name)
+      }">${t(instance.name)}</span><small class="where mono" title="${t(instance.id)}">${t(instance.id)}</small></td>
+<td>${t(instance.engine)} ${t(instance.engineVersion)}</td>
+<td class="wrap"><span class="outcome o-${line.outcome}">${outcomeLabels[line.outcome]}</span>${
+        option(line.reason, (reason) => `<small class="where">${t(reason)}</small>`, "")
+      }</td>
+<td>${
+        option(line.totalBytes, (bytes) =>
+          `<span class="sizecell"><span class="track"><span class="fill" style="width:${
+            percentOf(bytes, max)
+          }%"></span></span>${sizeHtml(bytes)}</span>`)
+      }</td>
+<td>${option(line.totalNum, (num) => countHtml(num, " keys"))}</td>
+<td class="clip">${
+        option(line.biggestKey, (key) =>
+          `<span class="mono" title="${t(key.key)} (shard ${t(shardLabel(key.shard))})">${t(key.key)}</span>
+<small class="where">${sizeHtml(key.bytes)} · ${t(key.type)} · shard ${t(shardLabel(key.shard))}</small>`)
+      }</td></tr>`
+    }).join("\n")
+  }
+</tbody></table>`
+}
+
+const fleetBody = (view: HtmlReport.FleetView): string => {
+  const { summary } = view
+  const { counts } = summary
+  const total = counts.Analyzed + counts.Unsupported + counts.Skipped + counts.Failed
+  return `<header><p class="eyebrow">${t(view.title ?? "Redis offline key analysis: fleet")}</p>
+<h1>A fleet of ${total} ${total === 1 ? "instance" : "instances"}</h1>
+<p class="sub">${counts.Analyzed} analysed · ${counts.Unsupported} unsupported · ${counts.Skipped} skipped · ${counts.Failed} failed</p>
+</header>
+<dl class="figures">
+${figure("Analysed", String(counts.Analyzed), `of ${total}`)}
+${figure("Unsupported", String(counts.Unsupported), "cannot be analysed")}
+${figure("Skipped", String(counts.Skipped), "not running")}
+${figure("Failed", String(counts.Failed), counts.Failed > 0 ? "reasons below" : "")}
+${figure("Total size", sizeHtml(summary.totalBytes), "analysed instances")}
+${figure("Keys", countHtml(summary.totalNum, " keys"))}
+</dl>
+<p class="note">${readingNote} An instance's figures are the sums of its shards.</p>
+<section><h2>Instances</h2><p class="hint">The analysed instances biggest first, then the others with why they were
+not analysed.</p>
+${instanceRows(summary)}</section>
+<section><h2>Biggest keys of the fleet</h2><p class="hint">The ${summary.largestKeys.length} biggest keys of all
+instances, each with its instance and shard.</p>
+${
+    summary.largestKeys.length === 0
+      ? `<p class="empty">No keys listed${counts.Analyzed === 0 ? ": no instance was analysed" : ""}.</p>`
+      : barRows(
+        summary.largestKeys.map(({ instance, key }) =>
+          keyBar(key, `${instance.name} · shard ${shardLabel(key.shard)} · node ${key.nodeId}`)
+        ),
+        "key-bar"
+      )
+  }</section>
+<section><h2>Biggest key prefixes</h2><p class="hint">Per instance: the same prefix in two instances is two things
+and is not summed.</p>
+${
+    summary.largestKeyPrefixes.length === 0
+      ? `<p class="empty">No key prefixes listed.</p>`
+      : barRows(
+        summary.largestKeyPrefixes.map(({ instance, prefix }) => prefixBar(prefix, instance.name)),
+        "prefix-bar"
+      )
+  }</section>`
+}
+
+// ---------------------------------------------------------------------------------------------
 // Views
 // ---------------------------------------------------------------------------------------------
 
-const titleOf = (view: HtmlReport.View): string =>
-  view._tag === "Report"
-    ? `Key analysis of ${option(view.report.nodeId, (id) => id, "a node")}`
-    : `Key analysis comparison of ${option(view.comparison.after.nodeId, (id) => id, "a node")}`
+const titleOf = (view: HtmlReport.View): string => {
+  switch (view._tag) {
+    case "Report":
+      return `Key analysis of ${option(view.report.nodeId, (id) => id, "a node")}`
+    case "Comparison":
+      return `Key analysis comparison of ${option(view.comparison.after.nodeId, (id) => id, "a node")}`
+    case "Instance":
+      return `Key analysis of instance ${view.instance?.name ?? view.analysis.instanceId}`
+    case "Fleet":
+      return `Key analysis of a fleet of ${view.summary.instances.length} instances`
+  }
+}
 
 /** @internal */
 export const render = (view: HtmlReport.View): string => {
@@ -538,5 +818,15 @@ export const render = (view: HtmlReport.View): string => {
         before: view.comparison.before,
         after: view.comparison.after
       })
+    case "Instance":
+      return page(
+        view.title ?? titleOf(view),
+        instanceBody(view),
+        view.instance === undefined
+          ? { _tag: "Instance", analysis: view.analysis }
+          : { _tag: "Instance", analysis: view.analysis, instance: view.instance }
+      )
+    case "Fleet":
+      return page(view.title ?? titleOf(view), fleetBody(view), { _tag: "Fleet", summary: view.summary })
   }
 }

@@ -1,7 +1,14 @@
 // Realistic reports for tests, the browser test and the documentation's screenshots, built as the
 // service writes them (snake_case JSON) and decoded with the core's Schema, so they are exactly what
 // a user of `showOfflineKeyAnalysisTask` holds.
-import { OfflineKeyAnalysisReport } from "@effect-dcs/core/OfflineKeyAnalysis"
+import * as DcsClientTest from "@effect-dcs/core/DcsClientTest"
+import { DcsAnalysisFailed } from "@effect-dcs/core/DcsError"
+import type { DcsInstanceNode } from "@effect-dcs/core/DcsInstance"
+import { unsupportedReason } from "@effect-dcs/core/DcsInstance"
+import * as Fleet from "@effect-dcs/core/Fleet"
+import * as InstanceAnalysis from "@effect-dcs/core/InstanceAnalysis"
+import { OfflineKeyAnalysisRecord, OfflineKeyAnalysisReport } from "@effect-dcs/core/OfflineKeyAnalysis"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
 const KiB = 1024
@@ -30,6 +37,7 @@ interface Spec {
   /** Bytes and keys per type outside the listed prefixes. */
   readonly unlisted: Readonly<Record<KeyType, readonly [bytes: number, keys: number]>>
   readonly node?: string
+  readonly group?: string
 }
 
 const build = (spec: Spec): unknown => {
@@ -47,7 +55,7 @@ const build = (spec: Spec): unknown => {
     instance_id: instanceId,
     node_id: spec.node ?? nodeId,
     backup_id: "2013f6ac-03bc-4905-a7db-3638f25c5b5e",
-    group_name: "group-0",
+    group_name: spec.group ?? "group-0",
     node_ip: "192.168.142.63",
     node_ipv6: "2001:db8:ddae::a",
     node_type: "master",
@@ -212,3 +220,135 @@ export const empty: OfflineKeyAnalysisReport = decodeReport({
   type_bytes: types.map((type) => ({ type, bytes: 0 })),
   type_num: types.map((type) => ({ type, num: 0 }))
 })
+
+// ---------------------------------------------------------------------------------------------
+// An instance analysed shard by shard, and a fleet
+// ---------------------------------------------------------------------------------------------
+
+const decodeRecord = Schema.decodeUnknownSync(OfflineKeyAnalysisRecord)
+
+const scaled = (unlisted: Spec["unlisted"], factor: number): Spec["unlisted"] =>
+  Object.fromEntries(
+    Object.entries(unlisted).map(([type, [bytes, keys]]) => [type, [bytes * factor, Math.round(keys * factor)]])
+  ) as unknown as Spec["unlisted"]
+
+/** The node's analysis: its report built like the others, and the finished task it came from. */
+const nodeAnalysis = (
+  node: DcsInstanceNode,
+  spec: Omit<Spec, "node" | "group" | "id">,
+  id: string
+): InstanceAnalysis.NodeAnalysis =>
+  new InstanceAnalysis.NodeAnalysis({
+    node,
+    task: decodeRecord({
+      id,
+      status: "success",
+      created_at: spec.startedAt,
+      started_at: spec.startedAt,
+      finished_at: spec.finishedAt
+    }),
+    report: decodeReport(build({
+      ...spec,
+      id,
+      node: node.nodeId,
+      group: Option.getOrElse(node.groupName, () => "")
+    })),
+    attached: false
+  })
+
+/** Three shards (`group-0`, `group-1`, `group-2`), each analysed on its replica. */
+export const shardNodes: ReadonlyArray<DcsInstanceNode> = DcsClientTest.makeNodes("orders", { shards: 3 })
+  .filter((node) => node.nodeType === "slave")
+
+// The instance's biggest key lives in the second shard (`group-1`), which holds most of the data:
+// the shards are uneven (skew ≈ 1.7).
+export const shardFactors: ReadonlyArray<number> = [0.55, 1.6, 0.65]
+
+const shardKeys = (shard: number): ReadonlyArray<WireKey> =>
+  beforeKeys.filter((key, i) => key.key === "queue:notifications" ? shard === 1 : i % 3 === shard)
+
+/** The biggest key of the instance, and its shard. */
+export const instanceBiggestKey = { key: "queue:notifications", shard: "group-1" } as const
+
+export const ordersInstance = DcsClientTest.makeInstance({
+  id: "2f0d4cf6-6f07-4c43-9a3e-7d5b0e0c1a42",
+  name: "orders-prod",
+  engineVersion: "6.0",
+  capacity: Option.some(32),
+  maxMemory: Option.some(32 * 1024)
+})
+
+/** An instance of three shards, analysed one node per shard and merged by the core. */
+export const instanceAnalysis: InstanceAnalysis.InstanceAnalysis = InstanceAnalysis.merge(
+  ordersInstance.id,
+  shardNodes.map((node, shard) =>
+    nodeAnalysis(node, {
+      startedAt: `2024-10-15T02:00:0${shard}.000Z`,
+      finishedAt: `2024-10-15T02:0${3 + shard}:12.020Z`,
+      keys: shardKeys(shard),
+      prefixes: beforePrefixes.map((prefix) =>
+        p(
+          prefix.key_prefix,
+          prefix.type,
+          prefix.bytes * shardFactors[shard]!,
+          Math.round(prefix.num * shardFactors[shard]!)
+        )
+      ),
+      unlisted: scaled(unlistedBefore, shardFactors[shard]!)
+    }, `task-${shard}`)
+  )
+)
+
+const single = (
+  instance: ReturnType<typeof DcsClientTest.makeInstance>,
+  report: OfflineKeyAnalysisReport
+): Fleet.Analyzed => {
+  const [node] = DcsClientTest.makeNodes(instance.id, { replicas: 0 })
+  return new Fleet.Analyzed({
+    instance,
+    analysis: InstanceAnalysis.merge(instance.id, [
+      new InstanceAnalysis.NodeAnalysis({
+        node: node!,
+        task: decodeRecord({
+          id: Option.getOrElse(report.id, () => "task"),
+          status: "success",
+          created_at: "2024-10-15T02:00:00.000Z"
+        }),
+        report,
+        attached: false
+      })
+    ])
+  })
+}
+
+const legacy = DcsClientTest.makeInstance({ id: "9b1f3a80-legacy", name: "legacy-cache", engineVersion: "3.0" })
+
+/** A fleet of six: three analysed, one Redis 3.0, one frozen, one whose analysis failed. */
+export const fleetOutcomes: ReadonlyArray<Fleet.FleetOutcome> = [
+  new Fleet.Analyzed({ instance: ordersInstance, analysis: instanceAnalysis }),
+  single(DcsClientTest.makeInstance({ id: "c7e2d9b4-sessions", name: "sessions-prod", engineVersion: "7.0" }), after),
+  single(DcsClientTest.makeInstance({ id: "e1a4f6c2-staging", name: "cache-staging" }), empty),
+  new Fleet.Unsupported({ instance: legacy, reason: Option.getOrThrow(unsupportedReason(legacy)) }),
+  new Fleet.Skipped({
+    instance: DcsClientTest.makeInstance({ id: "4d8c2b1e-reports", name: "reports-archive", status: "FROZEN" }),
+    reason: "FROZEN"
+  }),
+  new Fleet.Failed({
+    instance: DcsClientTest.makeInstance({ id: "a3c9e7f1-analytics", name: "analytics", engineVersion: "6.0" }),
+    error: new DcsAnalysisFailed({ instanceId: "a3c9e7f1-analytics", taskId: "7c1b0e59-task" })
+  })
+]
+
+export const fleet: Fleet.FleetSummary = Fleet.summarizeFleet(fleetOutcomes)
+
+/** A fleet whose instance names, reasons and keys try to break out of the HTML. */
+export const hostileFleet: Fleet.FleetSummary = Fleet.summarizeFleet([
+  single(
+    DcsClientTest.makeInstance({ id: "\"><script>window.__pwned=1</script>", name: "<script>alert(1)</script>" }),
+    hostile
+  ),
+  new Fleet.Unsupported({
+    instance: DcsClientTest.makeInstance({ id: "x", name: "'><svg onload=alert(1)>" }),
+    reason: "\"><img src=x onerror=alert(1)>"
+  })
+])
