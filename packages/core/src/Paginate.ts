@@ -10,16 +10,13 @@
  * - A page that holds nothing new while the list's total stands still (a server that ignores
  *   `offset`), or more such pages in a row than `concurrency`, fails with the error built by
  *   `onNoProgress` instead of looping.
- * - It is lazy: a page is requested only when the consumer pulls past the previous one (when
- *   concurrent, the pages after it are then kept in flight, `concurrency` at most).
+ * - It is lazy: a page is requested only when the consumer pulls past the previous one.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 
 /**
@@ -78,9 +75,7 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   /**
    * How many pages may be in flight at once; 1 (sequential) by default. Beyond 1, the first page
    * is fetched alone (it tells `total` and whether the server caps `limit`), then the following
-   * pages through a sliding window: the next page is requested as soon as any request in flight
-   * is answered, not when a whole window is. Pages are still emitted in order, each once; at most
-   * `concurrency` pages answered ahead of the one awaited are held.
+   * pages are fetched in windows of this many, still emitted in order.
    */
   readonly concurrency?: number | undefined
   /** Fetches one page. */
@@ -130,13 +125,9 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   //   (pages of a window are answered in any order), so items may have slipped between them;
   // - failed: the pages before it are emitted, and the stream fails with its error on the next
   //   pull, so that an error's offset is where every earlier item has been emitted.
-  //
-  // `overlapped`: the first page was requested before the page preceding it was answered, so its
-  // total is checked against that page's too.
   const accept = (
     state: State<E>,
-    fetched: ReadonlyArray<readonly [number, Either.Either<P, E>]>,
-    overlapped = false
+    fetched: ReadonlyArray<readonly [number, Either.Either<P, E>]>
   ): Effect.Effect<readonly [Array<Emitted<A, P>>, State<E>], E | E2> => {
     const emitted: Array<Emitted<A, P>> = []
     let current = state
@@ -148,7 +139,7 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
         break
       }
       const page = result.right
-      if ((emitted.length > 0 || overlapped) && page.total !== current.total) {
+      if (emitted.length > 0 && page.total !== current.total) {
         current = { ...current, unsettled: true }
         break
       }
@@ -181,131 +172,41 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   const fetchAt = (offset: number) =>
     Effect.map(Effect.either(fetch(offset, pageSize)), (page) => [offset, page] as const)
 
-  const initial: State<E> = {
-    offset: options.startOffset ?? 0,
-    recentKeys: [],
-    unsettled: false,
-    repeatedPages: 0,
-    stride: undefined,
-    total: 0,
-    done: false,
-    failure: Option.none()
-  }
-
-  // One page at a time, in this fiber: sequential paging, the first page, and while unsettled.
-  const sequentialStep = (
+  const step = (
     state: State<E>
   ): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State<E>]>, E | E2, R> => {
     if (Option.isSome(state.failure)) return Effect.fail(state.failure.value)
     if (state.done) return Effect.succeedNone
-    return Effect.flatMap(fetchAt(state.offset), (page) => Effect.map(accept(state, [page]), Option.some))
+    const window = state.stride === undefined || state.stride === 0 || concurrency === 1 || state.unsettled
+      ? [state.offset]
+      : offsetsOf(state.offset, state.stride, state.total, concurrency)
+    const fetched = window.length === 1
+      ? Effect.map(fetchAt(state.offset), (page) => [page])
+      : Effect.forEach(window, fetchAt, { concurrency })
+    return Effect.flatMap(fetched, (pages) => Effect.map(accept(state, pages), Option.some))
   }
 
-  if (concurrency === 1) return Stream.flattenIterables(Stream.unfoldEffect(initial, sequentialStep))
-
-  return Stream.flattenIterables(Stream.unwrapScoped(Effect.map(
-    Effect.zip(Effect.scope, Queue.unbounded<Answered<P, E>>()),
-    ([scope, answers]) => {
-      // The requests in flight and the pages answered but not yet accepted, by offset. A request
-      // dropped (its offset assumed a full page before it, or the list changed) is interrupted,
-      // and an answer it had already queued is recognised as stale by its id.
-      const inFlight = new Map<number, { readonly id: number; readonly fiber: Fiber.RuntimeFiber<void> }>()
-      const answered = new Map<number, Answered<P, E>>()
-      let lastId = 0
-      // The offset the next request goes to.
-      let nextOffset = 0
-
-      const start = (offset: number, overlapped: boolean) => {
-        const id = ++lastId
-        return Effect.map(
-          Effect.forkIn(
-            Effect.flatMap(
-              Effect.either(fetch(offset, pageSize)),
-              (result) => Queue.offer(answers, { id, offset, result, overlapped })
-            ).pipe(Effect.asVoid),
-            scope
-          ),
-          (fiber) => void inFlight.set(offset, { id, fiber })
-        )
-      }
-
-      // Keeps `concurrency` requests in flight while the list lasts, and no more than
-      // `concurrency` answered pages waiting behind a slower one.
-      const refill = (state: State<E>): Effect.Effect<void, never, R> =>
-        Effect.suspend(() => {
-          const stride = state.stride!
-          const offsets: Array<number> = []
-          let pending = inFlight.size
-          const held = answered.size
-          if (pending === 0 && held === 0) nextOffset = state.offset
-          while (pending < concurrency && pending + held < 2 * concurrency && nextOffset < state.total) {
-            offsets.push(nextOffset)
-            nextOffset += stride
-            pending++
-          }
-          if (offsets.length === 0) return Effect.void
-          const fresh = inFlight.size === 0 && answered.size === 0
-          return Effect.forEach(offsets, (offset, i) => start(offset, !(fresh && i === 0)), { discard: true })
-        })
-
-      const dropAll = Effect.suspend(() => {
-        const fibers = Array.from(inFlight.values(), (request) => request.fiber)
-        inFlight.clear()
-        answered.clear()
-        return fibers.length === 0 ? Effect.void : Fiber.interruptAll(fibers)
-      })
-
-      // Waits for the page at `state.offset`, starting a request each time another is answered.
-      const awaitHead = (state: State<E>): Effect.Effect<void, never, R> =>
-        answered.has(state.offset) ? Effect.void : Effect.flatMap(Queue.take(answers), (answer) => {
-          const request = inFlight.get(answer.offset)
-          if (request === undefined || request.id !== answer.id) return awaitHead(state)
-          inFlight.delete(answer.offset)
-          answered.set(answer.offset, answer)
-          return Effect.zipRight(refill(state), awaitHead(state))
-        })
-
-      const slidingStep = (
-        state: State<E>
-      ): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State<E>]>, E | E2, R> => {
-        if (Option.isSome(state.failure) || state.done || state.stride === undefined || state.stride === 0) {
-          return Effect.zipRight(dropAll, sequentialStep(state))
-        }
-        if (state.unsettled) return Effect.zipRight(dropAll, sequentialStep(state))
-        const stride = state.stride
-        return Effect.zipRight(refill(state), awaitHead(state)).pipe(
-          Effect.flatMap(() => {
-            // The head and the pages answered right after it, in order.
-            const fetched: Array<readonly [number, Either.Either<P, E>]> = []
-            const overlapped = answered.get(state.offset)!.overlapped
-            for (let offset = state.offset; answered.has(offset); offset += stride) {
-              fetched.push([offset, answered.get(offset)!.result])
-              answered.delete(offset)
-            }
-            return Effect.flatMap(accept(state, fetched, overlapped), ([emitted, next]) => {
-              const following = fetched[fetched.length - 1]![0] + stride
-              // Every page accepted, and the next one where the requests in flight assumed it.
-              const keep = emitted.length === fetched.length && next.offset === following && !next.done &&
-                !next.unsettled && Option.isNone(next.failure)
-              const result = Option.some([emitted, next] as const)
-              // Start the next requests now, so that they are in flight while these are consumed.
-              return keep ? Effect.as(refill(next), result) : Effect.as(dropAll, result)
-            })
-          })
-        )
-      }
-
-      return Stream.unfoldEffect(initial, slidingStep)
-    }
-  )))
+  return Stream.flattenIterables(
+    Stream.unfoldEffect<State<E>, Array<Emitted<A, P>>, E | E2, R>(
+      {
+        offset: options.startOffset ?? 0,
+        recentKeys: [],
+        unsettled: false,
+        repeatedPages: 0,
+        stride: undefined,
+        total: 0,
+        done: false,
+        failure: Option.none()
+      },
+      step
+    )
+  )
 }
 
-interface Answered<P, E> {
-  readonly id: number
-  readonly offset: number
-  readonly result: Either.Either<P, E>
-  /** Requested while the page before it was not yet answered. */
-  readonly overlapped: boolean
+const offsetsOf = (from: number, stride: number, total: number, count: number): Array<number> => {
+  const offsets = [from]
+  while (offsets.length < count && from + offsets.length * stride < total) offsets.push(from + offsets.length * stride)
+  return offsets
 }
 
 /**

@@ -424,47 +424,6 @@ describe("Paginate with concurrency", () => {
       expect(interrupted).toBe(3)
     }))
 
-  it.effect("a sliding window: the next page is requested as soon as any request is answered, emitted in order", () =>
-    Effect.gen(function*() {
-      const list = itemsOf(60)
-      const release = yield* Deferred.make<void>()
-      const requested: Array<number> = []
-      const fetch = (offset: number, limit: number) =>
-        Effect.gen(function*() {
-          requested.push(offset)
-          // The page at 10 is slow: the pages after it must not wait for it to be requested.
-          if (offset === 10) yield* Deferred.await(release)
-          return { items: list.slice(offset, offset + limit), total: list.length }
-        })
-      const fiber = yield* collect(Paginate.items(options(fetch, 10, 0, 2))).pipe(Effect.fork)
-      // 0 alone, then 10 and 20 together; 20 is answered, so 30 is requested while 10 hangs; and
-      // 40 once 30 is answered: two pages answered ahead of the slow one are held, no more.
-      for (let i = 0; i < 200; i++) yield* Effect.yieldNow()
-      expect(requested).toStrictEqual([0, 10, 20, 30, 40])
-      yield* Deferred.succeed(release, undefined)
-      expect(idsOf(yield* Fiber.join(fiber))).toBe(idsOf(list))
-      expect(requested).toStrictEqual([0, 10, 20, 30, 40, 50])
-    }))
-
-  it.effect("a sliding window: a request in flight when the stream ends is interrupted", () =>
-    Effect.gen(function*() {
-      const list = itemsOf(100)
-      let hanging = 0
-      let interrupted = 0
-      const fetch = (offset: number, limit: number) =>
-        Effect.gen(function*() {
-          if (offset >= 30) {
-            hanging++
-            yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted++)))
-          }
-          return { items: list.slice(offset, offset + limit), total: list.length }
-        })
-      const taken = yield* collect(Paginate.items(options(fetch, 10, 0, 3)).pipe(Stream.take(25)))
-      expect(idsOf(taken)).toBe(idsOf(list.slice(0, 25)))
-      expect(hanging).toBeGreaterThan(0)
-      expect(interrupted).toBe(hanging)
-    }))
-
   // Pages of a window are in flight together, so the server may answer a later page before an
   // earlier one. A task created between those answers shifts the list under the earlier page.
   it.effect("items inserted at the head while a window is in flight: every original is emitted once", () =>
