@@ -89,14 +89,13 @@ const streamOurs = (instanceId: string, concurrency: number) => (endpoint: strin
 }
 
 // A latency run is 50 pages: a few of them leave the JIT cold, and the CPU time of each page
-// (which the concurrent runs overlap least) too high. Stream 200,000 tasks first, as a running
-// service would have.
-const latencyOurs = (concurrency: number) => (endpoint: string): Runner => {
+// (which the concurrent runs overlap least) too high. Stream 100,000 tasks first, as a running
+// service would have (the warm-up runs then do the rest).
+const latencyOurs = (instanceId: string, concurrency: number) => (endpoint: string): Runner => {
   const client = makeOurClient(endpoint)
   return {
-    run: () => client.streamAll(datasets.latency.instanceId, concurrency),
+    run: () => client.streamAll(instanceId, concurrency),
     warm: async () => {
-      await client.streamAll(datasets.stream.instanceId, concurrency)
       await client.streamAll(datasets.stream.instanceId, concurrency)
     },
     close: client.close
@@ -152,9 +151,11 @@ export const contenders: Record<string, (endpoint: string) => Runner | Promise<R
   "stream/ours-concurrency-4": streamOurs(datasets.stream.instanceId, 4),
   "stream/raw": streamRaw,
   "stream/official": streamOfficial,
-  "latency/1": latencyOurs(1),
-  "latency/4": latencyOurs(4),
-  "latency/8": latencyOurs(8),
+  "latency/1": latencyOurs(datasets.latency.instanceId, 1),
+  "latency/4": latencyOurs(datasets.latency.instanceId, 4),
+  "latency/8": latencyOurs(datasets.latency.instanceId, 8),
+  "jitter/1": latencyOurs(datasets.jitter.instanceId, 1),
+  "jitter/8": latencyOurs(datasets.jitter.instanceId, 8),
   "decode/schema": () => decoding(20, () => decodeSchema(parsedPage).records.length),
   "decode/ours": () => decoding(200, () => Either.getOrThrow(decodeListResponse(parsedPage)).records.length),
   "decode/parse+ours": () =>

@@ -22,6 +22,11 @@ export interface Dataset {
   readonly total: number
   /** Milliseconds the server waits before answering each request. */
   readonly delayMillis: number
+  /**
+   * When set, the server waits a seeded pseudo-random time in `[min, max]` ms before answering
+   * each page instead of `delayMillis`: the same delay for the same offset in every run.
+   */
+  readonly jitterMillis?: readonly [number, number]
   /** Pre-serialize every page of `pageSize` at start-up, or build each page when asked. */
   readonly prebuilt: boolean
 }
@@ -31,9 +36,26 @@ export const pageSize = 100
 export const datasets = {
   stream: { instanceId: "dcs-bench-100k", total: 100_000, delayMillis: 0, prebuilt: true },
   latency: { instanceId: "dcs-bench-latency", total: 50 * pageSize, delayMillis: 20, prebuilt: true },
+  jitter: {
+    instanceId: "dcs-bench-jitter",
+    total: 50 * pageSize,
+    delayMillis: 0,
+    jitterMillis: [5, 80] as const,
+    prebuilt: true
+  },
   memorySmall: { instanceId: "dcs-bench-10k", total: 10_000, delayMillis: 0, prebuilt: false },
   memoryLarge: { instanceId: "dcs-bench-1m", total: 1_000_000, delayMillis: 0, prebuilt: false }
 } satisfies Record<string, Dataset>
+
+/** The delay of the page at `offset` of a jittered dataset: a seeded hash of the offset, in `[min, max]`. */
+export const jitterDelay = (offset: number, [min, max]: readonly [number, number]): number => {
+  // A 32-bit integer hash (Thomas Mueller's): well spread, and the same in every run.
+  let x = (offset + 0x9e3779b9) >>> 0
+  x = Math.imul((x >>> 16) ^ x, 0x45d9f3b) >>> 0
+  x = Math.imul((x >>> 16) ^ x, 0x45d9f3b) >>> 0
+  x = ((x >>> 16) ^ x) >>> 0
+  return min + (x % (max - min + 1))
+}
 
 const BASE_MILLIS = Date.UTC(2024, 9, 15, 2, 21, 18, 669)
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0").slice(-width)

@@ -3,14 +3,15 @@
  * measured against a baseline in the same run. See BENCHMARKS.md for the method.
  *
  *   pnpm bench                         everything (about two and a half minutes on 2 CPUs)
- *   pnpm bench -- --only signing       some benchmarks (signing, stream, latency, memory, decode;
- *                                      comma-separated or repeated)
+ *   pnpm bench -- --only signing       some benchmarks (signing, stream, latency, memory, decode,
+ *                                      cold; comma-separated or repeated)
  *   pnpm bench -- --rounds 5 --warmup 1
  *
  * The loopback server runs in a child process, and every contender in a worker process of its
  * own; this process only orchestrates.
  */
 import * as Os from "node:os"
+import { cold } from "./benchmarks/cold.js"
 import { decode } from "./benchmarks/decode.js"
 import { latency } from "./benchmarks/latency.js"
 import { memory } from "./benchmarks/memory.js"
@@ -21,7 +22,7 @@ import { datasets } from "./fixtures.js"
 import { formatTable, type Row } from "./harness.js"
 import { startServer } from "./serverProcess.js"
 
-const all: ReadonlyArray<Benchmark> = [signing, stream, latency, memory, decode]
+const all: ReadonlyArray<Benchmark> = [signing, stream, latency, memory, decode, cold]
 
 interface Args {
   readonly only: ReadonlySet<string> | undefined

@@ -13,7 +13,7 @@
  */
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
-import { type Dataset, pageBody, pageSize } from "./fixtures.js"
+import { type Dataset, jitterDelay, pageBody, pageSize } from "./fixtures.js"
 
 interface Served {
   readonly dataset: Dataset
@@ -78,7 +78,8 @@ const answer = (request: Http.IncomingMessage): readonly [number, Buffer, number
     ? pages[offset / pageSize]
     : undefined
   const body = prebuilt ?? Buffer.from(pageBody(dataset.instanceId, dataset.total, offset, limit))
-  return [200, body, dataset.delayMillis]
+  const delay = dataset.jitterMillis === undefined ? dataset.delayMillis : jitterDelay(offset, dataset.jitterMillis)
+  return [200, body, delay]
 }
 
 const server = Http.createServer({ keepAliveTimeout: 60_000 }, (request, response) => {

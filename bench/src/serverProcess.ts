@@ -16,9 +16,12 @@ const serverPath = fileURLToPath(new URL("./server.ts", import.meta.url))
 export const forkTs = (
   path: string,
   args: ReadonlyArray<string>,
-  options: { readonly stdio?: ChildProcess.StdioOptions } = {}
+  options: { readonly stdio?: ChildProcess.StdioOptions; readonly execArgv?: ReadonlyArray<string> } = {}
 ): ChildProcess.ChildProcess =>
-  ChildProcess.fork(path, args, { execArgv: ["--import", "tsx"], stdio: options.stdio ?? "inherit" })
+  ChildProcess.fork(path, args, {
+    execArgv: ["--import", "tsx", ...(options.execArgv ?? [])],
+    stdio: options.stdio ?? "inherit"
+  })
 
 export const startServer = (datasets: ReadonlyArray<Dataset>): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {

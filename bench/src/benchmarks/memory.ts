@@ -7,7 +7,9 @@ import { formatSeconds, type Row, verdict } from "../harness.js"
 import { forkTs } from "../serverProcess.js"
 import type { Benchmark } from "./types.js"
 
-const GOAL_MB = 50
+const GOAL_MB = 40
+// "Flat": the live heap after a full collection at the end of 1,000,000 tasks within this much of 10,000's.
+const FLAT_MB = 5
 const childPath = fileURLToPath(new URL("../memoryChild.ts", import.meta.url))
 
 interface Result {
@@ -15,11 +17,12 @@ interface Result {
   readonly seconds: number
   readonly startRss: number
   readonly peakRss: number
+  readonly liveHeap: number
 }
 
 const runChild = (endpoint: string, instanceId: string, total: number): Promise<Result> =>
   new Promise((resolve, reject) => {
-    const child = forkTs(childPath, [endpoint, instanceId, String(total)])
+    const child = forkTs(childPath, [endpoint, instanceId, String(total)], { execArgv: ["--expose-gc"] })
     let result: Result | undefined
     child.on("message", (message) => {
       result = message as Result
@@ -58,6 +61,7 @@ export const memory: Benchmark = {
       ratio,
       goal
     })
+    const heapGrowth = mb(large.liveHeap - small.liveHeap)
     return [
       row("ours, 10,000 tasks (baseline)", small, `${mb(small.startRss).toFixed(1)} MB at start`, ""),
       row("ours, 100,000 tasks (for information)", medium, growth(medium), ""),
@@ -66,7 +70,16 @@ export const memory: Benchmark = {
         large,
         growth(large),
         `<= +${GOAL_MB} MB: ${verdict(mb(large.peakRss - small.peakRss) <= GOAL_MB)}`
-      )
+      ),
+      {
+        benchmark: "4. memory (live heap after GC)",
+        contender: "ours, 1,000,000 vs 10,000 tasks",
+        median: `${mb(large.liveHeap).toFixed(1)} vs ${mb(small.liveHeap).toFixed(1)} MB`,
+        cpu: "",
+        spread: "1 run",
+        ratio: `${heapGrowth >= 0 ? "+" : ""}${heapGrowth.toFixed(1)} MB`,
+        goal: `flat (within ${FLAT_MB} MB): ${verdict(Math.abs(heapGrowth) <= FLAT_MB)}`
+      }
     ]
   }
 }

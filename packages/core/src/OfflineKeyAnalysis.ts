@@ -110,7 +110,7 @@ export const UtcTime: Schema.Schema<DateTime.Utc, string> = Schema.transformOrFa
         ? ParseResult.fail(
           new ParseResult.Type(ast, input, `Expected an ISO-8601 date-time, got ${JSON.stringify(input)}`)
         )
-        : ParseResult.succeed(DateTime.unsafeMake(millis))
+        : ParseResult.succeed(internalTime.utcFromMillis(millis))
     },
     encode: (dateTime) => ParseResult.succeed(DateTime.formatIso(dateTime))
   }

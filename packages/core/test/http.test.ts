@@ -4,8 +4,10 @@ import {
   Cause,
   Chunk,
   Clock,
+  Deferred,
   Effect,
   Either,
+  Exit,
   FastCheck as fc,
   Fiber,
   Layer,
@@ -428,6 +430,28 @@ describe("live layer: transport faults", () => {
       })
       const error = yield* flipList().pipe(withClient({ endpoint: server.endpoint, timeout: "200 millis" }))
       expect(error._tag === "DcsTransportError" && error.reason).toBe("Timeout")
+    }))
+
+  // On the live Clock the timeout runs the attempt in a fiber of its own: interrupting the call
+  // must still reach the request.
+  it.scopedLive("interrupting a call while its attempt waits aborts the request, long before the timeout", () =>
+    Effect.gen(function*() {
+      const closed = yield* Deferred.make<void>()
+      const server = yield* testServer((_, res) => {
+        res.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+      })
+      const fiber = yield* DcsClient.listOfflineKeyAnalysisTasks({ instanceId: "inst" }).pipe(
+        withClient({ endpoint: server.endpoint, timeout: "1 hour" }),
+        Effect.fork
+      )
+      yield* Effect.repeat(Effect.sync(() => server.seen.length), {
+        until: (n) => n > 0,
+        schedule: Schedule.spaced("5 millis")
+      })
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      yield* Deferred.await(closed)
+      expect(server.seen.length).toBe(1)
     }))
 
   it.scopedLive("a connection closed in the middle of the body is a DcsTransportError", () =>

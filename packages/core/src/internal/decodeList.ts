@@ -1,4 +1,4 @@
-import * as DateTime from "effect/DateTime"
+import type * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -8,7 +8,7 @@ import {
   OfflineKeyAnalysisRecord,
   type TaskStatus
 } from "../OfflineKeyAnalysis.js"
-import { parseMillis } from "./time.js"
+import { parseMillis, utcFromMillis } from "./time.js"
 
 // Decoding a page is the hot path of every stream. The Schema is the contract; this fast path
 // accepts only the plain, well-formed shape and builds the very same values without the
@@ -69,7 +69,7 @@ const decodeRecordFast = (wire: unknown): OfflineKeyAnalysisRecord | undefined =
   return makeRecord({
     id,
     status: toStatus(status),
-    createdAt: DateTime.unsafeMake(createdMillis),
+    createdAt: utcFromMillis(createdMillis),
     startedAt,
     finishedAt
   })
@@ -88,7 +88,7 @@ const optionalTime = (wire: unknown): Option.Option<DateTime.Utc> | undefined =>
   if (wire == null || wire === "") return Option.none()
   if (typeof wire !== "string") return undefined
   const millis = parseMillis(wire)
-  return millis === undefined ? undefined : Option.some(DateTime.unsafeMake(millis))
+  return millis === undefined ? undefined : Option.some(utcFromMillis(millis))
 }
 
 const toStatus = (status: string): TaskStatus => {

@@ -46,6 +46,26 @@ const retryPolicy = (
     })
   )
 
+/**
+ * `Effect.retry(policy)`, with the schedule's driver built at the first failure rather than
+ * before every call: most calls succeed at once (a stream's pages), and building the driver
+ * (its state, its clock reads) was a few percent of a stream. Then the same loop as Effect's:
+ * each failure goes to the driver, which sleeps its delay or ends with that failure.
+ */
+const retrying = <A>(
+  attempt: Effect.Effect<A, DcsError>,
+  policy: Schedule.Schedule<unknown, DcsError>
+): Effect.Effect<A, DcsError> =>
+  Effect.catchAll(attempt, (first) =>
+    Effect.flatMap(Schedule.driver(policy), (driver) => {
+      const next = (error: DcsError): Effect.Effect<A, DcsError> =>
+        Effect.matchEffect(driver.next(error), {
+          onFailure: () => Effect.fail(error),
+          onSuccess: () => Effect.catchAll(attempt, next)
+        })
+      return next(first)
+    }))
+
 const decodeWith = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema)
   return (json: unknown): Either.Either<A, string> =>
@@ -132,12 +152,11 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
       Effect.mapError((error) => withIds(error, call.ids)),
       Effect.tapError((error) => Effect.logDebug(`DcsClient: ${call.method} ${url} failed: ${error.message}`))
     )
-    return (onAttempt === undefined ? attempt : Effect.zipRight(Effect.sync(onAttempt), attempt)).pipe(
-      Effect.retry(
-        call.options.retry === undefined && call.retryable === undefined
-          ? layerRetryPolicy
-          : retryPolicy(call.options.retry ?? layerRetry, call.retryable)
-      )
+    return retrying(
+      onAttempt === undefined ? attempt : Effect.zipRight(Effect.sync(onAttempt), attempt),
+      call.options.retry === undefined && call.retryable === undefined
+        ? layerRetryPolicy
+        : retryPolicy(call.options.retry ?? layerRetry, call.retryable)
     )
   }
 

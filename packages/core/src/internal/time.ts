@@ -1,3 +1,5 @@
+import * as DateTime from "effect/DateTime"
+
 // ISO-8601 date-time, optional fraction, optional zone. `Date.parse` alone would read a zone-less
 // time as local time and accept many non-ISO shapes; the service writes UTC.
 const isoDateTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i
@@ -62,3 +64,22 @@ const digits = (s: string, at: number, length: number): number => {
   }
   return value
 }
+
+// `DateTime.unsafeMake(millis)` checks what it was given (a DateTime? a Date? an object? a
+// string?), builds a `Date` to read the time back from it, then builds the value. The decoders
+// already hold a valid epoch: this builds the same value directly — Effect's own Utc prototype
+// (taken from a value Effect built), `epochMillis`, and the non-enumerable `partsUtc` Effect
+// caches the calendar parts in — 130 instead of 200 ns, three times a record.
+// test/time.test.ts checks that it equals, hashes, formats and describes itself as unsafeMake's.
+const utcPrototype: object = Object.getPrototypeOf(DateTime.unsafeMake(0))
+const partsUtc: PropertyDescriptor = { value: undefined, enumerable: false, writable: true }
+
+function Utc(this: { epochMillis: number }, epochMillis: number) {
+  this.epochMillis = epochMillis
+  Object.defineProperty(this, "partsUtc", partsUtc)
+}
+Utc.prototype = utcPrototype
+
+/** The `DateTime.Utc` of a valid epoch (from `parseMillis`: finite, within `Date`'s range). @internal */
+export const utcFromMillis = (epochMillis: number): DateTime.Utc =>
+  new (Utc as unknown as new(epochMillis: number) => DateTime.Utc)(epochMillis)
