@@ -6,6 +6,10 @@
  * dcs-key-analysis list <instance-id> [--status S] [--all [--page-size N]] [--offset N] [--limit N] [--json]
  * dcs-key-analysis analyze <instance-id> --node <node-id> [--backup <backup-id>] [--timeout D] [--json]
  * dcs-key-analysis show|delete|wait|nodes <instance-id> <task-id> [--json]
+ * dcs-key-analysis instances [--name N] [--name-equal] [--status S] [--tag k=v]... [--json]
+ * dcs-key-analysis nodes <instance-id> [--json]
+ * dcs-key-analysis analyze <instance-id> [--timeout D] [--json]
+ * dcs-key-analysis fleet [--name N] [--status S] [--tag k=v]... [--concurrency N] [--top N] [--json]
  * ```
  *
  * Every command also takes `--endpoint`, `--region`, `--project-id`, `--sk-file` and `--emulator`;
@@ -35,6 +39,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Connection from "./internal/connection.js"
 import * as Errors from "./internal/errors.js"
+import * as FleetCommands from "./internal/fleet.js"
 import * as Format from "./internal/format.js"
 import * as CliOptions from "./internal/options.js"
 import * as Output from "./internal/output.js"
@@ -210,8 +215,12 @@ export const analyze = Command.make(
   {
     instanceId,
     node: Options.text("node").pipe(
-      Options.withDescription("The node whose backup is analysed (a node id of the instance)."),
-      Options.withPseudoName("NODE-ID")
+      Options.withDescription(
+        "The node whose backup is analysed (a node id of the instance, see `nodes <instance-id>`). " +
+          "Without it, the whole instance: one node per shard (a replica where there is one), merged."
+      ),
+      Options.withPseudoName("NODE-ID"),
+      Options.optional
     ),
     backup: Options.text("backup").pipe(
       Options.withDescription("An existing backup to analyse; without it, a new backup is taken first."),
@@ -225,30 +234,37 @@ export const analyze = Command.make(
     connection: Connection.options
   },
   (config) =>
-    withClient(
-      config.connection,
-      Effect.gen(function*() {
-        // Create, wait and show, rather than `analyzeKeys`: the task id is known (and printed) as
-        // soon as the task exists, so that an interrupted wait can be resumed.
-        const taskId = yield* DcsClient.createOfflineKeyAnalysis({
-          instanceId: config.instanceId,
-          nodeId: config.node,
-          backupId: Option.getOrUndefined(config.backup)
+    Option.isNone(config.node)
+      ? Option.isSome(config.backup)
+        ? new Errors.UsageError({ message: "--backup names a backup of one node: give the node with --node" })
+        : withClient(config.connection, FleetCommands.analyzeWholeInstance(config))
+      : withClient(
+        config.connection,
+        Effect.gen(function*() {
+          const node = Option.getOrThrow(config.node)
+          // Create, wait and show, rather than `analyzeKeys`: the task id is known (and printed) as
+          // soon as the task exists, so that an interrupted wait can be resumed.
+          const taskId = yield* DcsClient.createOfflineKeyAnalysis({
+            instanceId: config.instanceId,
+            nodeId: node,
+            backupId: Option.getOrUndefined(config.backup)
+          })
+          yield* Console.error(`created task ${taskId} (node ${node})`)
+          const task = yield* Progress.waitForTask({ instanceId: config.instanceId, taskId, timeout: config.timeout })
+          const report = yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId })
+          yield* Console.log(
+            config.json
+              ? Format.json({ task: Format.recordJson(task), report: Format.reportJson(report) })
+              : Output.reportText(report, Option.some(task))
+          )
         })
-        yield* Console.error(`created task ${taskId} (node ${config.node})`)
-        const task = yield* Progress.waitForTask({ instanceId: config.instanceId, taskId, timeout: config.timeout })
-        const report = yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId })
-        yield* Console.log(
-          config.json
-            ? Format.json({ task: Format.recordJson(task), report: Format.reportJson(report) })
-            : Output.reportText(report, Option.some(task))
-        )
-      })
-    )
+      )
 ).pipe(
   Command.withDescription(
-    "Analyse the keys of one node: create an analysis, wait for it, and print its report " +
-      "(the biggest keys, the key prefixes with the most keys, keys and bytes per type)."
+    "Analyse the keys of one node (--node): create an analysis, wait for it, and print its report " +
+      "(the biggest keys, the key prefixes with the most keys, keys and bytes per type). Without --node, the " +
+      "whole instance: one analysis per shard, at once, merged (an analysis already running on a node is " +
+      "waited for rather than duplicated)."
   )
 )
 
@@ -346,26 +362,48 @@ export const nodes = Command.make(
   "nodes",
   {
     instanceId,
-    taskId,
-    json: CliOptions.json("Print NDJSON: one object per node and line, {id, name, group_name, node_ipv6}."),
+    taskId: FleetCommands.optionalTaskId,
+    json: CliOptions.json(
+      "Print NDJSON: one object per node and line ({id, name, group_name, node_ipv6} for a task's nodes; " +
+        "{nodeId, nodeType, groupName, …} for an instance's)."
+    ),
     connection: Connection.options
   },
   (config) =>
     withClient(
       config.connection,
-      Effect.flatMap(
-        DcsClient.listOfflineKeyAnalysisNodes({ instanceId: config.instanceId, taskId: config.taskId }),
+      Option.isNone(config.taskId) ? FleetCommands.printInstanceNodes(config.instanceId, config.json) : Effect.flatMap(
+        DcsClient.listOfflineKeyAnalysisNodes({ instanceId: config.instanceId, taskId: config.taskId.value }),
         (found) =>
           config.json
             ? found.length === 0 ? Effect.void : Console.log(Output.nodeLines(found))
             : Console.log(Output.nodeTable(found))
       )
     )
-).pipe(Command.withDescription("List the nodes an analysis task ran on."))
+).pipe(Command.withDescription(
+  "List the logical nodes of an instance (the ids `analyze --node` takes), or with a task id the nodes it ran on."
+))
 
 // ---------------------------------------------------------------------------------------------
 // The tool
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * `instances [--name N] [--name-equal] [--status S] [--tag k=v]… [--json]`: the project's instances.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const instances = FleetCommands.instances
+
+/**
+ * `fleet [--name N] [--status S] [--tag k=v]… [--concurrency N] [--top N] [--json]`: every
+ * instance matching the filters analysed, shard by shard, several at once.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const fleet = FleetCommands.fleet
 
 /**
  * The whole tool: `dcs-key-analysis` and its commands. Without a command it prints its help.
@@ -380,7 +418,7 @@ export const command = Command.make(
     Effect.suspend(() => Effect.fail(ValidationError.helpRequested(command.descriptor)))
 ).pipe(
   Command.withDescription("Huawei Cloud DCS offline key analysis: list, run and read analyses of big keys."),
-  Command.withSubcommands([list, analyze, show, deleteTask, wait, nodes])
+  Command.withSubcommands([list, analyze, show, deleteTask, wait, nodes, instances, fleet])
 )
 
 /**
