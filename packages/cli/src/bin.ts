@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The entry of `dcs-key-analysis`: runs the command line with `NodeRuntime.runMain` and exits with
  * the tool's exit code (0 success, 1 API error, 2 usage or configuration error, 130 interrupted).
