@@ -3,7 +3,7 @@
  * measured against a baseline in the same run. See BENCHMARKS.md for the method.
  *
  *   pnpm bench                         everything (about two and a half minutes on 2 CPUs)
- *   pnpm bench -- --only signing       some benchmarks (signing, stream, latency, memory, decode;
+ *   pnpm bench -- --only signing       some benchmarks (signing, stream, latency, memory, decode, fleet;
  *                                      comma-separated or repeated)
  *   pnpm bench -- --rounds 5 --warmup 1
  *
@@ -12,6 +12,7 @@
  */
 import * as Os from "node:os"
 import { decode } from "./benchmarks/decode.js"
+import { fleet } from "./benchmarks/fleet.js"
 import { latency } from "./benchmarks/latency.js"
 import { memory } from "./benchmarks/memory.js"
 import { signing } from "./benchmarks/signing.js"
@@ -21,7 +22,7 @@ import { datasets } from "./fixtures.js"
 import { formatTable, type Row } from "./harness.js"
 import { startServer } from "./serverProcess.js"
 
-const all: ReadonlyArray<Benchmark> = [signing, stream, latency, memory, decode]
+const all: ReadonlyArray<Benchmark> = [signing, stream, latency, memory, decode, fleet]
 
 interface Args {
   readonly only: ReadonlySet<string> | undefined
