@@ -35,6 +35,7 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Connection from "./internal/connection.js"
@@ -448,7 +449,9 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number, never, 
     Effect.catchAllDefect((defect) =>
       Effect.as(Console.error(`unexpected error: ${Cause.pretty(Cause.die(defect))}`), ExitCode.apiError as number)
     ),
-    withPlainConsole
+    withPlainConsole,
+    // stdout carries only the result: the library's logs (a wait interrupted, …) go to stderr.
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true })))
   )
 
 /**

@@ -22,5 +22,6 @@ const argv = process.argv[2] === "--" ? [...process.argv.slice(0, 2), ...process
 
 Cli.main(argv).pipe(
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true, teardown: Cli.teardown })
+  // `main` logs to stderr itself: no pretty logger on stdout.
+  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true, teardown: Cli.teardown })
 )
