@@ -56,6 +56,17 @@ for (const [key, value] of Object.entries(manifest)) {
   if (key === "repository" && source.bugs) out.bugs = source.bugs
 }
 if (source.engines) out.engines = source.engines
+// A command's `bin` in the workspace runs the build output through a launcher (bin/); the published
+// package runs its built ES module directly: `publishConfig.bin` says which, relative to dist/.
+if (source.publishConfig?.bin) {
+  out.bin = source.publishConfig.bin
+  for (const file of Object.values(out.bin)) {
+    const target = path.join("dist", file)
+    if (!fs.existsSync(target)) throw new Error(`bin ${file}: no ${target}`)
+    if (!fs.readFileSync(target, "utf8").startsWith("#!")) throw new Error(`bin ${file}: no #! line`)
+    fs.chmodSync(target, 0o755)
+  }
+}
 fs.writeFileSync(manifestPath, JSON.stringify(out, null, 2) + "\n")
 
 // Users read what changed in the package they install.

@@ -84,6 +84,30 @@ if (!args.has("--no-build")) {
   await mustRun("pnpm build", runPnpm(["run", "build"], { inherit: true }))
 }
 
+// A package's command (`bin`) runs in the workspace as declared, on the build just made.
+const binsOf = (manifest) =>
+  typeof manifest.bin === "string"
+    ? [[manifest.name.replace(/^@[^/]+\//, ""), manifest.bin]]
+    : Object.entries(manifest.bin ?? {})
+const runBin = async (label, file, cwd) => {
+  const { code, output } = await run(process.execPath, [file, "--help"], { cwd })
+  if (code !== 0 || !/USAGE|Usage/.test(output)) {
+    console.error(output)
+    fail(`${label}: \`--help\` exited ${code}`)
+  } else {
+    console.log(`  ✓ ${label} --help`)
+  }
+}
+const workspaceBins = packages.flatMap(({ dir, manifest }) =>
+  binsOf(manifest).map(([command, file]) => ({ dir, command, file }))
+)
+if (workspaceBins.length > 0) {
+  step(`run the workspace's commands: ${workspaceBins.map(({ command }) => command).join(", ")}`)
+  for (const { command, dir, file } of workspaceBins) {
+    await runBin(`${command} (workspace, ${path.relative(root, path.join(dir, file))})`, path.join(dir, file), dir)
+  }
+}
+
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcs-pack-check-"))
 const tarballs = path.join(scratch, "tarballs")
 fs.mkdirSync(tarballs)
@@ -399,6 +423,25 @@ for (const pkg of packages) {
 for (const kind of ["esm", "cjs"]) {
   for (const [check, ok] of Object.entries(probes[kind].smoke ?? {})) {
     if (ok !== true) fail(`${kind} smoke test: ${check}`)
+  }
+}
+
+// The published commands, installed: node_modules/.bin links them to the built files.
+const installedBins = packages.flatMap(({ packed }) => binsOf(packed).map(([command]) => command))
+if (installedBins.length > 0) {
+  step(`run the installed commands: ${installedBins.join(", ")}`)
+  for (const command of installedBins) {
+    const link = path.join(project, "node_modules", ".bin", command)
+    if (!fs.existsSync(link)) fail(`${command}: not in node_modules/.bin`)
+    else {
+      const { code, output } = await run(link, ["--help"], { cwd: project })
+      if (code !== 0 || !/USAGE|Usage/.test(output)) {
+        console.error(output)
+        fail(`${command} (installed): \`--help\` exited ${code}`)
+      } else {
+        console.log(`  ✓ ${command} (installed) --help`)
+      }
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  *
  *   pnpm bench                         everything (about two and a half minutes on 2 CPUs)
  *   pnpm bench -- --only signing       some benchmarks (signing, stream, latency, memory, decode,
- *                                      cold; comma-separated or repeated)
+ *                                      cold, fleet; comma-separated or repeated)
  *   pnpm bench -- --rounds 5 --warmup 1
  *
  * The loopback server runs in a child process, and every contender in a worker process of its
@@ -13,6 +13,7 @@
 import * as Os from "node:os"
 import { cold } from "./benchmarks/cold.js"
 import { decode } from "./benchmarks/decode.js"
+import { fleet } from "./benchmarks/fleet.js"
 import { latency } from "./benchmarks/latency.js"
 import { memory } from "./benchmarks/memory.js"
 import { signing } from "./benchmarks/signing.js"
@@ -22,7 +23,7 @@ import { datasets } from "./fixtures.js"
 import { formatTable, type Row } from "./harness.js"
 import { startServer } from "./serverProcess.js"
 
-const all: ReadonlyArray<Benchmark> = [signing, stream, latency, memory, decode, cold]
+const all: ReadonlyArray<Benchmark> = [signing, stream, latency, memory, decode, cold, fleet]
 
 interface Args {
   readonly only: ReadonlySet<string> | undefined

@@ -10,6 +10,10 @@
  * dcs-key-analysis diff <instance-id> <task-before> <task-after> [--json] [--fail-on-growth 20%] [--fail-on-growth-bytes 1GiB]
  * dcs-key-analysis diff <instance-id> --last [--node <node-id>] …
  * dcs-key-analysis report <instance-id> <task-id> [--compare <task-id>] [--out FILE] [--open]
+ * dcs-key-analysis instances [--name N] [--name-equal] [--status S] [--tag k=v]... [--json]
+ * dcs-key-analysis nodes <instance-id> [--json]
+ * dcs-key-analysis analyze <instance-id> [--timeout D] [--json]
+ * dcs-key-analysis fleet [--name N] [--status S] [--tag k=v]... [--concurrency N] [--top N] [--json]
  * ```
  *
  * Every command also takes `--endpoint`, `--region`, `--project-id`, `--sk-file` and `--emulator`;
@@ -40,11 +44,13 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Path from "node:path"
 import * as Connection from "./internal/connection.js"
 import * as Errors from "./internal/errors.js"
+import * as FleetCommands from "./internal/fleet.js"
 import * as Format from "./internal/format.js"
 import * as CliOptions from "./internal/options.js"
 import * as Output from "./internal/output.js"
@@ -244,8 +250,12 @@ export const analyze = Command.make(
   {
     instanceId,
     node: Options.text("node").pipe(
-      Options.withDescription("The node whose backup is analysed (a node id of the instance)."),
-      Options.withPseudoName("NODE-ID")
+      Options.withDescription(
+        "The node whose backup is analysed (a node id of the instance, see `nodes <instance-id>`). " +
+          "Without it, the whole instance: one node per shard (a replica where there is one), merged."
+      ),
+      Options.withPseudoName("NODE-ID"),
+      Options.optional
     ),
     backup: Options.text("backup").pipe(
       Options.withDescription("An existing backup to analyse; without it, a new backup is taken first."),
@@ -262,31 +272,38 @@ export const analyze = Command.make(
   (config) =>
     Effect.zipRight(
       checkChartFlags(config),
-      withClient(
-        config.connection,
-        Effect.gen(function*() {
-          // Create, wait and show, rather than `analyzeKeys`: the task id is known (and printed) as
-          // soon as the task exists, so that an interrupted wait can be resumed.
-          const taskId = yield* DcsClient.createOfflineKeyAnalysis({
-            instanceId: config.instanceId,
-            nodeId: config.node,
-            backupId: Option.getOrUndefined(config.backup)
+      Option.isNone(config.node)
+        ? Option.isSome(config.backup)
+          ? new Errors.UsageError({ message: "--backup names a backup of one node: give the node with --node" })
+          : withClient(config.connection, FleetCommands.analyzeWholeInstance(config))
+        : withClient(
+          config.connection,
+          Effect.gen(function*() {
+            const node = Option.getOrThrow(config.node)
+            // Create, wait and show, rather than `analyzeKeys`: the task id is known (and printed) as
+            // soon as the task exists, so that an interrupted wait can be resumed.
+            const taskId = yield* DcsClient.createOfflineKeyAnalysis({
+              instanceId: config.instanceId,
+              nodeId: node,
+              backupId: Option.getOrUndefined(config.backup)
+            })
+            yield* Console.error(`created task ${taskId} (node ${node})`)
+            const task = yield* Progress.waitForTask({ instanceId: config.instanceId, taskId, timeout: config.timeout })
+            const report = yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId })
+            yield* Console.log(
+              config.json
+                ? Format.json({ task: Format.recordJson(task), report: Format.reportJson(report) })
+                : reportForPeople(report, Option.some(task), config.chart)
+            )
           })
-          yield* Console.error(`created task ${taskId} (node ${config.node})`)
-          const task = yield* Progress.waitForTask({ instanceId: config.instanceId, taskId, timeout: config.timeout })
-          const report = yield* DcsClient.showOfflineKeyAnalysisTask({ instanceId: config.instanceId, taskId })
-          yield* Console.log(
-            config.json
-              ? Format.json({ task: Format.recordJson(task), report: Format.reportJson(report) })
-              : reportForPeople(report, Option.some(task), config.chart)
-          )
-        })
-      )
+        )
     )
 ).pipe(
   Command.withDescription(
-    "Analyse the keys of one node: create an analysis, wait for it, and print its report " +
-      "(the biggest keys, the key prefixes with the most keys, keys and bytes per type)."
+    "Analyse the keys of one node (--node): create an analysis, wait for it, and print its report " +
+      "(the biggest keys, the key prefixes with the most keys, keys and bytes per type). Without --node, the " +
+      "whole instance: one analysis per shard, at once, merged (an analysis already running on a node is " +
+      "waited for rather than duplicated)."
   )
 )
 
@@ -392,22 +409,27 @@ export const nodes = Command.make(
   "nodes",
   {
     instanceId,
-    taskId,
-    json: CliOptions.json("Print NDJSON: one object per node and line, {id, name, group_name, node_ipv6}."),
+    taskId: FleetCommands.optionalTaskId,
+    json: CliOptions.json(
+      "Print NDJSON: one object per node and line ({id, name, group_name, node_ipv6} for a task's nodes; " +
+        "{nodeId, nodeType, groupName, …} for an instance's)."
+    ),
     connection: Connection.options
   },
   (config) =>
     withClient(
       config.connection,
-      Effect.flatMap(
-        DcsClient.listOfflineKeyAnalysisNodes({ instanceId: config.instanceId, taskId: config.taskId }),
+      Option.isNone(config.taskId) ? FleetCommands.printInstanceNodes(config.instanceId, config.json) : Effect.flatMap(
+        DcsClient.listOfflineKeyAnalysisNodes({ instanceId: config.instanceId, taskId: config.taskId.value }),
         (found) =>
           config.json
             ? found.length === 0 ? Effect.void : Console.log(Output.nodeLines(found))
             : Console.log(Output.nodeTable(found))
       )
     )
-).pipe(Command.withDescription("List the nodes an analysis task ran on."))
+).pipe(Command.withDescription(
+  "List the logical nodes of an instance (the ids `analyze --node` takes), or with a task id the nodes it ran on."
+))
 
 // ---------------------------------------------------------------------------------------------
 // diff, report
@@ -629,6 +651,23 @@ export const report = Command.make(
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * `instances [--name N] [--name-equal] [--status S] [--tag k=v]… [--json]`: the project's instances.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const instances = FleetCommands.instances
+
+/**
+ * `fleet [--name N] [--status S] [--tag k=v]… [--concurrency N] [--top N] [--json]`: every
+ * instance matching the filters analysed, shard by shard, several at once.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const fleet = FleetCommands.fleet
+
+/**
  * The whole tool: `dcs-key-analysis` and its commands. Without a command it prints its help.
  *
  * @since 0.1.0
@@ -641,7 +680,7 @@ export const command = Command.make(
     Effect.suspend(() => Effect.fail(ValidationError.helpRequested(command.descriptor)))
 ).pipe(
   Command.withDescription("Huawei Cloud DCS offline key analysis: list, run and read analyses of big keys."),
-  Command.withSubcommands([list, analyze, show, deleteTask, wait, nodes, diff, report])
+  Command.withSubcommands([list, analyze, show, deleteTask, wait, nodes, instances, fleet, diff, report])
 )
 
 /**
@@ -671,7 +710,9 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number, never, 
     Effect.catchAllDefect((defect) =>
       Effect.as(Console.error(`unexpected error: ${Cause.pretty(Cause.die(defect))}`), ExitCode.apiError as number)
     ),
-    withPlainConsole
+    withPlainConsole,
+    // stdout carries only the result: the library's logs (a wait interrupted, …) go to stderr.
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true })))
   )
 
 /**

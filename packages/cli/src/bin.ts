@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The entry of `dcs-key-analysis`: runs the command line with `NodeRuntime.runMain` and exits with
  * the tool's exit code (0 success, 1 API error, 2 usage or configuration error, 130 interrupted).
@@ -21,5 +22,6 @@ const argv = process.argv[2] === "--" ? [...process.argv.slice(0, 2), ...process
 
 Cli.main(argv).pipe(
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true, teardown: Cli.teardown })
+  // `main` logs to stderr itself: no pretty logger on stdout.
+  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true, teardown: Cli.teardown })
 )

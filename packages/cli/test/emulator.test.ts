@@ -66,4 +66,20 @@ describe("--emulator", () => {
         /^DCS\.4230: Does not support offline key analysis\. \(request id [0-9a-f]{32}\)$/m
       )
     }), 240_000)
+
+  it.effect(
+    "seeds a small fleet too: `instances` lists the instance, the unsupported one and 12 generated ones",
+    () =>
+      Effect.gen(function*() {
+        const result = yield* runCli(["instances", "--emulator", "--json"])
+        expect(result.code).toBe(0)
+        expect(ndjson(result.stdout).map((record) => record.id)).toEqual([
+          instanceId,
+          unsupportedId,
+          ...DcsEmulator.generateFleet({ seed: 1, size: 12 }).map((instance) => instance.id)
+        ])
+        expect(result.stderr).toContain("a fleet of 12 generated instances of every kind")
+      }),
+    120_000
+  )
 })

@@ -154,12 +154,16 @@ export const unsupportedInstanceId = "0e6ad7a3-30c0-4d2b-9b52-3f0a7c4e1d85"
 /** How many tasks the emulator's instance is seeded with. */
 export const emulatorTaskCount = 250
 
+/** The emulator's generated fleet (for `instances`, `fleet`, `analyze <instance>`): one of each kind. */
+export const emulatorFleet = DcsEmulator.generateFleet({ seed: 1, size: 12 })
+
 const emulatorClient = Layer.unwrapScoped(Effect.gen(function*() {
   const now = yield* Clock.currentTimeMillis
   const emulator = yield* DcsEmulator.make({
     instances: [
       { id: DcsEmulator.defaultInstanceId, tasks: DcsEmulator.generateTasks(emulatorTaskCount, { now }) },
-      { id: unsupportedInstanceId, supportsKeyAnalysis: false }
+      { id: unsupportedInstanceId, supportsKeyAnalysis: false },
+      ...emulatorFleet
     ],
     // Seconds rather than the service's minutes, so that a try-out of `analyze` is quick.
     analysis: { waitingFor: "1 second", runningFor: "3 seconds" }
@@ -172,7 +176,8 @@ const emulatorClient = Layer.unwrapScoped(Effect.gen(function*() {
       `emulator: a DCS emulator at ${emulator.url}, for this command only (the seeded tasks are the same every run)`,
       `  instance ${emulator.instanceId}  ${emulatorTaskCount} tasks; an analysis takes about 4s`,
       ...nodes.map((node) => `    node   ${node.id}  ${node.name} (${node.role})`),
-      `  instance ${unsupportedInstanceId}  no offline key analysis (DCS.4230)`
+      `  instance ${unsupportedInstanceId}  no offline key analysis (DCS.4230)`,
+      `  and a fleet of ${emulatorFleet.length} generated instances of every kind: \`instances\` lists them`
     ].join("\n")
   )
   return NodeDcsClient.layer({

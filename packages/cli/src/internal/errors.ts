@@ -97,6 +97,17 @@ export const report = (error: unknown): Report => {
       lines: [lookup.message, "hint: set DCS_PROJECT_ID or pass --project-id"]
     }
   }
+  if (hasTag(error, "DcsNoAnalyzableNode")) {
+    const noNode = error as { readonly instanceId: string; readonly reason: string }
+    return {
+      code: ExitCode.apiError,
+      lines: [
+        `instance ${noNode.instanceId} has no node to analyse: ${noNode.reason}`,
+        `hint: \`nodes ${noNode.instanceId}\` lists its nodes; \`analyze ${noNode.instanceId} --node <node-id>\` ` +
+        "analyses one of them"
+      ]
+    }
+  }
   if (hasTag(error, "DcsInvalidRequest")) {
     return { code: ExitCode.usage, lines: [(error as DcsError.DcsInvalidRequest).message] }
   }

@@ -110,7 +110,9 @@ const findRunningTask = (
 ): Effect.Effect<Option.Option<string>> =>
   Effect.gen(function*() {
     const candidates: Array<string> = []
-    for (const status of ["running", "waiting"] as const) {
+    // Waiting before running: a task moves waiting → running, so one that moves between the two
+    // requests is in the second answer (the other order would miss it).
+    for (const status of ["waiting", "running"] as const) {
       const page = yield* backend.listPage(
         { instanceId: input.instanceId, offset: 0, limit: RUNNING_CANDIDATES, status },
         input.instanceSegment,
