@@ -8,6 +8,7 @@ import * as DcsClient from "@effect-dcs/core/DcsClient"
 import * as DcsInstance from "@effect-dcs/core/DcsInstance"
 import * as Fleet from "@effect-dcs/core/Fleet"
 import * as InstanceAnalysis from "@effect-dcs/core/InstanceAnalysis"
+import * as OfflineKeyAnalysis from "@effect-dcs/core/OfflineKeyAnalysis"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -24,6 +25,7 @@ import * as Stream from "effect/Stream"
 import * as Connection from "./connection.js"
 import * as Format from "./format.js"
 import * as CliOptions from "./options.js"
+import * as Reports from "./reports.js"
 import * as Table from "./table.js"
 import { statusLine, stderrIsTerminal } from "./terminal.js"
 
@@ -197,8 +199,38 @@ const interruptedLines = (tasks: ReadonlyArray<DcsClient.AnalysisTask>): string 
     ].join("\n")
 
 /** The merged report of an instance, for people. */
-export const instanceAnalysisText = (analysis: InstanceAnalysis.InstanceAnalysis): string => {
-  const details = Table.fields([
+export const instanceAnalysisText = (analysis: InstanceAnalysis.InstanceAnalysis, chart = false): string => {
+  const details = instanceDetails(analysis)
+  if (chart) return `${details}\n\n${Reports.reportCharts(mergedReport(analysis), Reports.chartStyle())}`
+  return instanceAnalysisTables(analysis, details)
+}
+
+// The merged analysis in the shape of one report, for the charts (which draw a report).
+const mergedReport = (analysis: InstanceAnalysis.InstanceAnalysis) =>
+  new OfflineKeyAnalysis.OfflineKeyAnalysisReport({
+    id: Option.none(),
+    instanceId: Option.some(analysis.instanceId),
+    nodeId: Option.none(),
+    backupId: Option.none(),
+    groupName: Option.none(),
+    nodeIp: Option.none(),
+    nodeIpv6: Option.none(),
+    nodeType: Option.none(),
+    analysisType: Option.none(),
+    startedAt: Option.none(),
+    finishedAt: Option.none(),
+    totalBytes: Option.some(analysis.totalBytes),
+    totalNum: Option.some(analysis.totalNum),
+    largestKeyPrefixes: analysis.largestKeyPrefixes,
+    largestKeys: analysis.largestKeys.map((key) =>
+      new OfflineKeyAnalysis.BigKey({ key: key.key, type: key.type, bytes: key.bytes, numOfElem: key.numOfElem })
+    ),
+    typeBytes: analysis.typeBytes,
+    typeNum: analysis.typeNum
+  })
+
+const instanceDetails = (analysis: InstanceAnalysis.InstanceAnalysis): string =>
+  Table.fields([
     ["Instance", analysis.instanceId],
     [
       "Nodes",
@@ -211,6 +243,8 @@ export const instanceAnalysisText = (analysis: InstanceAnalysis.InstanceAnalysis
     ["Keys", Format.count(analysis.totalNum)],
     ["Size", Format.bytes(analysis.totalBytes)]
   ])
+
+const instanceAnalysisTables = (analysis: InstanceAnalysis.InstanceAnalysis, details: string): string => {
   const keys = Table.render(
     [
       { header: "KEY" },
@@ -278,6 +312,7 @@ export const analyzeWholeInstance = (config: {
   readonly instanceId: string
   readonly timeout: Option.Option<Duration.Duration>
   readonly json: boolean
+  readonly chart: boolean
 }) =>
   Effect.gen(function*() {
     const tasks: Array<DcsClient.AnalysisTask> = []
@@ -292,7 +327,9 @@ export const analyzeWholeInstance = (config: {
     ).pipe(Effect.onInterrupt(() => Console.error(interruptedLines(tasks))))
     const now = yield* Clock.currentTimeMillis
     yield* Console.error(`analysed ${analysis.nodes.length} shard(s) in ${Format.duration(now - started)}`)
-    yield* Console.log(config.json ? Format.json(encodeAnalysis(analysis)) : instanceAnalysisText(analysis))
+    yield* Console.log(
+      config.json ? Format.json(encodeAnalysis(analysis)) : instanceAnalysisText(analysis, config.chart)
+    )
   })
 
 // ---------------------------------------------------------------------------------------------
