@@ -5,12 +5,11 @@
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ListInstanceNodesRequest, ListInstancesRequest, Service, StreamInstancesRequest } from "../DcsClient.js"
-import { type DcsError, DcsPaginationError, withOffset } from "../DcsError.js"
+import type { DcsError } from "../DcsError.js"
 import type { DcsInstance, DcsInstancePage } from "../DcsInstance.js"
-import * as Paginate from "../Paginate.js"
+import * as paging from "./paging.js"
 import * as validateRequest from "./request.js"
 import { validated } from "./request.js"
 import type { Backend } from "./service.js"
@@ -32,34 +31,20 @@ export const make = (
     Either.match(validateRequest.streamInstances(request), {
       onLeft: (error) => Stream.fail(error),
       onRight: (valid) =>
-        Paginate.pages({
+        paging.pages({
           startOffset: valid.startOffset,
           concurrency: valid.concurrency,
           pageSize: valid.pageSize,
           key: instanceKey,
+          noun: "instances",
+          spanName: "DcsClient.listInstances",
+          spanAttributes: { status: valid.filters.status },
           fetch: (offset, limit) =>
-            backend.listInstancesPage({ ...valid.filters, offset, limit }, request).pipe(
-              Effect.mapError((error) => withOffset(error, offset)),
-              Effect.map((page) => ({ ...page, items: page.response.instances, total: page.response.total })),
-              withSpan("DcsClient.listInstances", { offset, limit, status: valid.filters.status })
-            ),
-          onNoProgress: ({ offset, page, total }) =>
-            new DcsPaginationError({
-              offset,
-              total,
-              reason: "the page held only instances already emitted (does the server ignore offset?)",
-              requestId: Option.getOrUndefined(page.requestId)
-            })
-        }).pipe(
-          Stream.map((emitted): DcsInstancePage => ({
-            offset: emitted.offset,
-            limit: emitted.limit,
-            total: emitted.total,
-            instances: emitted.items,
-            received: emitted.received,
-            requestId: emitted.page.requestId
-          }))
-        )
+            Effect.map(
+              backend.listInstancesPage({ ...valid.filters, offset, limit }, request),
+              (page) => ({ items: page.response.instances, total: page.response.total, requestId: page.requestId })
+            )
+        }).pipe(Stream.map(({ items, ...page }): DcsInstancePage => ({ ...page, instances: items })))
     })
 
   const streamInstances = (request: StreamInstancesRequest = {}) =>

@@ -15,7 +15,7 @@ import type {
   StreamOfflineKeyAnalysisTasksRequest,
   TaskRequest
 } from "../DcsClient.js"
-import { DcsAnalysisAlreadyRunning, type DcsError, DcsPaginationError, withOffset } from "../DcsError.js"
+import { DcsAnalysisAlreadyRunning, type DcsError } from "../DcsError.js"
 import type { DcsInstanceNode, ListInstancesResponse } from "../DcsInstance.js"
 import type {
   ListOfflineKeyAnalysisTasksResponse,
@@ -24,11 +24,11 @@ import type {
   OfflineKeyAnalysisReport,
   OfflineKeyAnalysisTaskPage
 } from "../OfflineKeyAnalysis.js"
-import * as Paginate from "../Paginate.js"
 import * as analysis from "./analysis.js"
 import * as fleet from "./fleet.js"
 import * as history from "./history.js"
 import * as instances from "./instances.js"
+import * as paging from "./paging.js"
 import * as validateRequest from "./request.js"
 import { validated } from "./request.js"
 import { withSpan } from "./spans.js"
@@ -163,37 +163,25 @@ export const fromBackend = (backend: Backend): Service => {
     Either.match(validateRequest.stream(request), {
       onLeft: (error) => Stream.fail(error),
       onRight: (valid) =>
-        Paginate.pages({
+        paging.pages({
           startOffset: valid.startOffset,
           concurrency: valid.concurrency,
           pageSize: valid.pageSize,
           key: pageKey,
+          noun: "records",
+          spanName: "DcsClient.listOfflineKeyAnalysisTasks",
+          spanAttributes: { ...valid },
           fetch: (offset, limit) =>
-            backend.listPage(
-              { instanceId: valid.instanceId, offset, limit, status: valid.status },
-              valid.instanceSegment,
-              request
-            ).pipe(
-              Effect.mapError((error) => withOffset(error, offset)),
-              Effect.map((page) => ({ ...page, items: page.response.records, total: page.response.total })),
-              withSpan("DcsClient.listOfflineKeyAnalysisTasks", { ...valid, offset, limit })
-            ),
-          onNoProgress: ({ offset, page, total }) =>
-            new DcsPaginationError({
-              offset,
-              total,
-              reason: "the page held only records already emitted (does the server ignore offset?)",
-              requestId: Option.getOrUndefined(page.requestId)
-            })
+            Effect.map(
+              backend.listPage(
+                { instanceId: valid.instanceId, offset, limit, status: valid.status },
+                valid.instanceSegment,
+                request
+              ),
+              (page) => ({ items: page.response.records, total: page.response.total, requestId: page.requestId })
+            )
         }).pipe(
-          Stream.map((emitted): OfflineKeyAnalysisTaskPage => ({
-            offset: emitted.offset,
-            limit: emitted.limit,
-            total: emitted.total,
-            records: emitted.items,
-            received: emitted.received,
-            requestId: emitted.page.requestId
-          }))
+          Stream.map(({ items, ...page }): OfflineKeyAnalysisTaskPage => ({ ...page, records: items }))
         )
     })
 
