@@ -37,6 +37,7 @@ import type {
   DcsWaitTimeout
 } from "./DcsError.js"
 import type { DcsInstance, DcsInstanceNode, DcsInstancePage, ListInstancesResponse } from "./DcsInstance.js"
+import * as DcsTransport from "./DcsTransport.js"
 import type { FleetOutcome } from "./Fleet.js"
 import type { InstanceAnalysis, NodeChoice } from "./InstanceAnalysis.js"
 import * as defaults from "./internal/defaults.js"
@@ -523,6 +524,18 @@ export interface Options {
 }
 
 /**
+ * Builds the client on a transport of its own (see `DcsTransport`) rather than an `HttpClient`:
+ * what a platform layer does to send with less machinery per request (`@effect-dcs/node` signs
+ * and sends with undici directly). Invalid options do not fail: every call fails with a
+ * `DcsInvalidRequest` naming the option, and nothing is sent.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromTransport = (options: Options, transport: DcsTransport.Transport): Service =>
+  internalService.fromBackend(httpBackend.make(transport, options))
+
+/**
  * Builds the client on the `HttpClient` in context. Invalid options do not fail the layer: every
  * call fails with a `DcsInvalidRequest` naming the option, and nothing is sent.
  *
@@ -530,7 +543,7 @@ export interface Options {
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
-  Effect.map(HttpClient.HttpClient, (httpClient) => internalService.fromBackend(httpBackend.make(httpClient, options)))
+  Effect.map(HttpClient.HttpClient, (httpClient) => fromTransport(options, DcsTransport.fromHttpClient(httpClient)))
 
 /**
  * The live client, built on the `HttpClient` in context (which signs, in `@effect-dcs/node`).

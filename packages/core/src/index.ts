@@ -21,6 +21,11 @@ export * as DcsInstance from "./DcsInstance.js"
 /**
  * @since 0.2.0
  */
+export * as DcsTransport from "./DcsTransport.js"
+
+/**
+ * @since 0.2.0
+ */
 export * as Fleet from "./Fleet.js"
 
 /**

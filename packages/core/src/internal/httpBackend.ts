@@ -1,9 +1,6 @@
 /**
- * The live backend: the resource's calls over an `HttpClient`, with the layer's timeout and
- * retries.
+ * The live backend: the resource's calls over a transport, with the layer's timeout and retries.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -14,6 +11,7 @@ import * as Schema from "effect/Schema"
 import type { CallOptions, Options } from "../DcsClient.js"
 import { type DcsError, DcsInvalidRequest, isTransient, withIds } from "../DcsError.js"
 import { ListInstanceNodesResponse, ListInstancesResponse } from "../DcsInstance.js"
+import type * as DcsTransport from "../DcsTransport.js"
 import { ListOfflineKeyAnalysisNodesResponse, OfflineKeyAnalysisReport, TaskIdResponse } from "../OfflineKeyAnalysis.js"
 import { decodeListResponse } from "./decodeList.js"
 import * as defaults from "./defaults.js"
@@ -92,11 +90,8 @@ const validRateLimit = (
   return Either.right(rateLimit.make(value.requests, per.value))
 }
 
-/** The backend over `givenClient`; invalid options make every call fail with why. @internal */
-export const make = (givenClient: HttpClient.HttpClient, options: Options): Backend => {
-  // The call's span carries the HTTP attributes. The platform's own client span would end with
-  // the signed request (security token included) in its exit, for any tracer to print.
-  const httpClient = HttpClient.withTracerDisabledWhen(givenClient, () => true)
+/** The backend over `transport`; invalid options make every call fail with why. @internal */
+export const make = (transport: DcsTransport.Transport, options: Options): Backend => {
   const settings = Either.all({
     endpoint: validate.endpoint(options.endpoint),
     projectSegment: validate.pathSegment("projectId", options.projectId),
@@ -104,7 +99,7 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
     // One limiter per layer: every fiber using the layer shares it.
     rateLimit: validRateLimit(options.rateLimit)
   })
-  const headers = {
+  const headers: Record<string, string> = {
     accept: "application/json",
     "user-agent": options.userAgent ?? "effect-dcs"
   }
@@ -136,18 +131,26 @@ export const make = (givenClient: HttpClient.HttpClient, options: Options): Back
     const callTimeout = validateRequest.timeout(call.options.timeout)
     if (Either.isLeft(callTimeout)) return Effect.fail(callTimeout.left)
     const { endpoint, projectSegment, rateLimit: limit } = settings.right
-    const url = `${endpoint}/v2/${projectSegment}/instances${
+    const path = `/v2/${projectSegment}/instances${
       call.instancesPath ?? `/${call.instanceSegment ?? ""}/offline/key-analysis${call.path ?? ""}`
     }`
-    const base = HttpClientRequest.make(call.method)(url, { headers, urlParams: call.urlParams ?? [] })
-    const request = call.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, call.body)
+    const url = endpoint + path
+    const request: DcsTransport.Request = {
+      method: call.method,
+      endpoint,
+      path,
+      query: call.urlParams ?? [],
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      maxBodyBytes: internalHttp.maxBodyBytes
+    }
     const onAttempt = call.onAttempt
     // Debug only: an expected failure (a 404, a retried 503) is the caller's to report, not ours.
     const attempt = Effect.zipRight(
       limit === undefined
         ? Effect.logDebug(`DcsClient: ${call.method} ${url}`)
         : Effect.zipRight(limit, Effect.logDebug(`DcsClient: ${call.method} ${url}`)),
-      internalHttp.executeJson(httpClient, request, call.decode, callTimeout.right ?? layerTimeout)
+      internalHttp.executeJson(transport, request, call.decode, callTimeout.right ?? layerTimeout)
     ).pipe(
       Effect.mapError((error) => withIds(error, call.ids)),
       Effect.tapError((error) => Effect.logDebug(`DcsClient: ${call.method} ${url} failed: ${error.message}`))
