@@ -41,6 +41,7 @@
  */
 import * as DcsClient from "@effect-dcs/core/DcsClient"
 import { type DcsError, DcsInvalidRequest } from "@effect-dcs/core/DcsError"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Config from "effect/Config"
@@ -52,7 +53,7 @@ import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Credentials from "./Credentials.js"
 import * as redactedHeaders from "./internal/redactedHeaders.js"
-import * as internalSigner from "./internal/signer.js"
+import * as internalTransport from "./internal/transport.js"
 import * as undiciClient from "./internal/undiciClient.js"
 import { isRegionName } from "./internal/url.js"
 import * as ProjectLookup from "./ProjectLookup.js"
@@ -205,22 +206,21 @@ export function layer(
     const given = options.credentials
     const credentials = Credentials.isProvider(given) ? yield* given.make : staticService(given)
     const projectId = options.projectId ?? (yield* findProjectId(options, credentials))
-    const algorithm = options.signingAlgorithm
-    const signer = internalSigner.make({
+    const transport = internalTransport.make({
+      dispatcher: yield* NodeHttpClient.Dispatcher,
       credentials: Credentials.isProvider(given) ? credentials : given,
       projectId,
-      algorithm
+      algorithm: options.signingAlgorithm
     })
-    return DcsClient.layer({
-      endpoint: options.endpoint ?? (options.region === undefined ? "" : regionEndpoint(options.region)),
-      projectId,
-      timeout: options.timeout,
-      retry: options.retry,
-      userAgent: options.userAgent ?? userAgent
-    }).pipe(
-      Layer.provide(
-        Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, (raw) => signHttpClient(raw, signer)))
-      )
+    return Layer.succeed(
+      DcsClient.DcsClient,
+      DcsClient.fromTransport({
+        endpoint: options.endpoint ?? (options.region === undefined ? "" : regionEndpoint(options.region)),
+        projectId,
+        timeout: options.timeout,
+        retry: options.retry,
+        userAgent: options.userAgent ?? userAgent
+      }, transport)
     )
   }))
   return Layer.merge(client, redactedHeaders.layer).pipe(Layer.provide(undiciClient.layer))

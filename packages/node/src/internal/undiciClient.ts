@@ -172,11 +172,12 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   })
 
 /**
- * The transport with its own keep-alive undici `Agent`, closed with the layer.
+ * The client with its own keep-alive undici `Agent`, closed with the layer; the `Agent` too, for
+ * the live layer's transport (see `transport.ts`) to share its connections.
  *
  * @internal
  */
-export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
+export const layer: Layer.Layer<HttpClient.HttpClient | NodeHttpClient.Dispatcher> = Layer.effect(
   HttpClient.HttpClient,
   Effect.map(NodeHttpClient.Dispatcher, make)
-).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
+).pipe(Layer.provideMerge(NodeHttpClient.dispatcherLayer))

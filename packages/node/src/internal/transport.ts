@@ -1,0 +1,248 @@
+/**
+ * The live layer's transport (`DcsTransport`): each attempt signed and handed to undici's
+ * `dispatch` with a handler that collects the body, one async boundary per attempt.
+ *
+ * Through an `HttpClient`, each attempt built a request object and a signed copy of it, parsed
+ * its URL twice, made an AbortController, registered the response with a FinalizationRegistry,
+ * wrapped it twice, read its body through a stream and a promise, and forked a fiber for its
+ * timeout: most of the time and most of the garbage of a stream of pages. Here the endpoint is
+ * parsed once, the headers are signed as a plain object, the timeout is a timer of the exchange,
+ * and interruption aborts the exchange through undici's own controller. The keep-alive `Agent`
+ * is the platform's (`NodeHttpClient.Dispatcher`), and the signature is `Signer`'s.
+ */
+import { type Request, type Response, type Transport, TransportFailure } from "@effect-dcs/core/DcsTransport"
+import type * as Undici from "@effect/platform-node/Undici"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as Credentials from "../Credentials.js"
+import * as signer from "./signer.js"
+import type * as signing from "./signing.js"
+
+interface Endpoint {
+  readonly origin: string
+  readonly host: string
+  /** The endpoint's path, without a trailing slash: "" for none. */
+  readonly pathPrefix: string
+}
+
+const parseEndpoint = (endpoint: string): Endpoint => {
+  const url = new URL(endpoint)
+  return {
+    origin: url.origin,
+    host: url.host,
+    pathPrefix: url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname
+  }
+}
+
+const describe = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const code = (error as { code?: unknown }).code
+  const inner = (error as { cause?: unknown }).cause
+  return `${typeof code === "string" ? code + " " : ""}${error.message}${
+    inner instanceof Error ? `: ${inner.message}` : ""
+  }`
+}
+
+const flattenHeaders = (headers: Record<string, string | Array<string> | undefined>) => {
+  const flat: Record<string, string | undefined> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    flat[name] = Array.isArray(value) ? value.join(", ") : value
+  }
+  return flat
+}
+
+const BOM = 0xfeff
+
+/** The abort reason of an exchange given up by its caller (interrupted, or out of time). */
+const abandoned = new Error("the exchange was abandoned")
+
+/**
+ * One exchange: undici calls it as the answer arrives; it resumes the waiting fiber once, with
+ * the answer (body read up to the limit its status allows) or a failure.
+ */
+class Exchange implements Undici.Dispatcher.DispatchHandler {
+  private controller: Undici.Dispatcher.DispatchController | undefined = undefined
+  private settled = false
+  private status = 0
+  private headers: Record<string, string | undefined> = {}
+  private chunks: Array<Buffer> = []
+  private size = 0
+  private limit = 0
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
+
+  constructor(
+    private readonly maxBodyBytes: (status: number) => number,
+    private readonly resume: (effect: Effect.Effect<Response, TransportFailure>) => void
+  ) {}
+
+  onRequestStart(controller: Undici.Dispatcher.DispatchController): void {
+    this.controller = controller
+    if (this.settled) controller.abort(abandoned)
+  }
+
+  onResponseStart(
+    controller: Undici.Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | Array<string> | undefined>
+  ): void {
+    // 1xx answers are informational; the real one follows.
+    if (statusCode < 200) return
+    this.controller = controller
+    this.status = statusCode
+    this.headers = flattenHeaders(headers)
+    this.limit = this.maxBodyBytes(statusCode)
+  }
+
+  onResponseData(controller: Undici.Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return
+    const room = this.limit - this.size
+    if (chunk.length <= room) {
+      this.chunks.push(chunk)
+      this.size += chunk.length
+      return
+    }
+    // Longer than the limit: keep what fits, stop reading, and close the connection.
+    if (room > 0) this.chunks.push(chunk.subarray(0, room))
+    this.size += Math.max(0, room)
+    this.succeed(true)
+    controller.abort(abandoned)
+  }
+
+  onResponseEnd(): void {
+    if (!this.settled) this.succeed(false)
+  }
+
+  onResponseError(_controller: Undici.Dispatcher.DispatchController, error: Error): void {
+    this.fail(error)
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return
+    const requestId = this.headers["x-request-id"]
+    this.settle()
+    this.resume(Effect.fail(
+      new TransportFailure({
+        // Once the status line has arrived, it was the body that broke off.
+        reason: this.status === 0 ? "Connection" : "Body",
+        description: describe(error),
+        requestId: requestId === "" ? undefined : requestId
+      })
+    ))
+  }
+
+  /** Gives up the exchange: aborts it (now, or as soon as undici starts it) and ignores what follows. */
+  abandon(): void {
+    if (this.settled) return
+    this.settle()
+    this.controller?.abort(abandoned)
+  }
+
+  /** Fails with reason Timeout unless settled within `millis`. */
+  startTimer(millis: number): void {
+    this.timer = setTimeout(() => {
+      if (this.settled) return
+      this.abandon()
+      this.resume(Effect.fail(new TransportFailure({ reason: "Timeout", description: "" })))
+    }, millis)
+  }
+
+  // undici keeps up to 256 finished requests, their handlers with them: once settled, the
+  // exchange lets go of what it read (the body's buffers hold the socket's read buffers).
+  private settle(): void {
+    this.settled = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.chunks = []
+    this.headers = {}
+  }
+
+  private succeed(truncated: boolean): void {
+    const { chunks, headers, size, status } = this
+    this.settle()
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString("utf8")
+    this.resume(Effect.succeed({
+      status,
+      headers,
+      // As a decoder with the default options reads text: without a byte order mark.
+      body: text.charCodeAt(0) === BOM ? text.slice(1) : text,
+      truncated
+    }))
+  }
+}
+
+/** @internal */
+export const make = (options: {
+  readonly dispatcher: Undici.Dispatcher
+  readonly credentials: Credentials.AccessKey | Credentials.Service
+  readonly projectId: string | undefined
+  readonly algorithm: signing.SigningAlgorithm | undefined
+}): Transport => {
+  const { algorithm, dispatcher, projectId } = options
+  const source = options.credentials
+  let endpoint: Endpoint | undefined
+  let endpointText = ""
+
+  const exchange = (
+    request: Request,
+    path: string,
+    headers: Record<string, string>,
+    timeoutMillis: number | undefined
+  ) =>
+    Effect.async<Response, TransportFailure>((resume) => {
+      const handler = new Exchange(request.maxBodyBytes, resume)
+      if (timeoutMillis !== undefined) handler.startTimer(timeoutMillis)
+      try {
+        dispatcher.dispatch({
+          origin: endpoint!.origin,
+          path,
+          method: request.method,
+          headers,
+          body: request.body ?? null,
+          // Timeouts are the client's (the attempt's), as in @effect/platform-node.
+          headersTimeout: 60 * 60 * 1000,
+          bodyTimeout: 0
+        }, handler)
+      } catch (error) {
+        // Invalid options (a header value undici refuses): nothing was sent.
+        handler.fail(error)
+      }
+      return Effect.sync(() => handler.abandon())
+    })
+
+  return {
+    send: (request, timeoutMillis) => {
+      // A client has one endpoint: parse it once.
+      if (request.endpoint !== endpointText) {
+        endpoint = parseEndpoint(request.endpoint)
+        endpointText = request.endpoint
+      }
+      const wire: signer.WireRequest = {
+        method: request.method,
+        host: endpoint!.host,
+        path: endpoint!.pathPrefix + request.path,
+        query: request.query,
+        headers: request.body === undefined
+          ? request.headers
+          : { ...request.headers, "content-type": "application/json" },
+        body: request.body
+      }
+      const path = wire.path + signer.wireQuery(wire.query)
+      const signed = "resolve" in source
+        ? Effect.flatMap(
+          Effect.mapError(source.resolve, (error) =>
+            // No usable credentials: nothing is sent.
+            new TransportFailure({ reason: "Credentials", description: error.message })),
+          (credentials) =>
+            Effect.map(
+              Clock.currentTimeMillis,
+              (now) => signer.signWire(wire, { credentials, projectId, algorithm, now })
+            )
+        )
+        : Effect.map(
+          Clock.currentTimeMillis,
+          (now) => signer.signWire(wire, { credentials: source, projectId, algorithm, now })
+        )
+      return Effect.flatMap(signed, (headers) => exchange(request, path, headers, timeoutMillis))
+    }
+  }
+}
