@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Equal, FastCheck as fc, Hash } from "effect"
-import { utcFromMillis } from "../src/internal/time.js"
+import { parseMillis, utcFromMillis } from "../src/internal/time.js"
 
 // utcFromMillis builds DateTime.Utc values without DateTime.unsafeMake: they must be the same
 // values to Effect and to anyone looking at them.
@@ -24,12 +24,17 @@ describe("utcFromMillis", () => {
       expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs))
     })))
 
-  it("has the prototype, own properties and descriptors of unsafeMake's value", () => {
+  it("inherits Effect's Utc prototype and shows the same properties as unsafeMake's value", () => {
     const ours = utcFromMillis(1_728_958_878_669)
     const theirs = DateTime.unsafeMake(1_728_958_878_669)
-    expect(Object.getPrototypeOf(ours)).toBe(Object.getPrototypeOf(theirs))
-    expect(Object.getOwnPropertyDescriptors(ours)).toEqual(Object.getOwnPropertyDescriptors(theirs))
+    expect(Object.getPrototypeOf(theirs).isPrototypeOf(ours)).toBe(true)
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs))
+    expect({ ...ours }).toEqual({ ...theirs })
     expect(ours).toStrictEqual(theirs)
+    // Once Effect has computed the calendar parts, the values hold the same own properties.
+    DateTime.toPartsUtc(ours)
+    DateTime.toPartsUtc(theirs)
+    expect(Object.getOwnPropertyDescriptors(ours)).toEqual(Object.getOwnPropertyDescriptors(theirs))
   })
 
   it("computes and caches its calendar parts as Effect's own values do", () => {
@@ -41,5 +46,36 @@ describe("utcFromMillis", () => {
     expect(Object.keys(ours)).toEqual(Object.keys(theirs))
     expect(DateTime.formatIso(DateTime.add(ours, { days: 1 }))).toBe("2024-10-16T02:21:18.669Z")
     expect(Equal.equals(DateTime.startOf(ours, "day"), DateTime.startOf(theirs, "day"))).toBe(true)
+  })
+})
+
+describe("parseMillis", () => {
+  // Every instant of years 0 to 9999 written as the service writes times.
+  const canonical = fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }).map((millis) =>
+    new Date(millis).toISOString()
+  )
+
+  it("reads the service's shape as Date.parse does, whatever the instant", () =>
+    fc.assert(
+      fc.property(canonical, (text) => {
+        expect(parseMillis(text)).toBe(Date.parse(text))
+      }),
+      { numRuns: 5_000 }
+    ))
+
+  it("refuses days the month does not have", () => {
+    expect(parseMillis("2023-02-29T00:00:00.000Z")).toBeUndefined()
+    expect(parseMillis("2024-02-30T00:00:00.000Z")).toBeUndefined()
+    expect(parseMillis("2100-02-29T00:00:00.000Z")).toBeUndefined()
+    expect(parseMillis("2024-04-31T12:00:00.000Z")).toBeUndefined()
+    expect(parseMillis("2024-02-29T23:59:59.999Z")).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999))
+    expect(parseMillis("2000-02-29T00:00:00.000Z")).toBe(Date.UTC(2000, 1, 29))
+    expect(parseMillis("2024-12-31T00:00:00.000Z")).toBe(Date.UTC(2024, 11, 31))
+  })
+
+  it("refuses what is not a time of day", () => {
+    for (const text of ["2024-10-15T25:00:00.000Z", "2024-10-15T02:60:00.000Z", "2024-10-15T02:21:60.000Z"]) {
+      expect(parseMillis(text)).toBeUndefined()
+    }
   })
 })
