@@ -16,7 +16,7 @@ if (endpoint === undefined) throw new Error("usage: coldChild <ours|official|raw
 const loader = /--(import|loader|experimental-loader|require)\b|(^|\s)-r\b/
 if (loader.test(process.execArgv.join(" ")) || loader.test(process.env["NODE_OPTIONS"] ?? "")) {
   throw new Error(
-    `coldChild must run with plain node, not ${process.execArgv.join(" ")} ${process.env["NODE_OPTIONS"]}`
+    `coldChild must run with plain node, not with ${[...process.execArgv, process.env["NODE_OPTIONS"] ?? ""].join(" ")}`
   )
 }
 
