@@ -150,7 +150,8 @@ export const formatRate = (perSecond: number, unit: string): string =>
     ? `${(perSecond / 1e3).toFixed(1)} k ${unit}/s`
     : `${perSecond.toFixed(0)} ${unit}/s`
 
+// 0.9996 s is "1.00 s", not "1000 ms".
 export const formatSeconds = (seconds: number): string =>
-  seconds >= 1 ? `${seconds.toFixed(2)} s` : `${(seconds * 1000).toFixed(0)} ms`
+  seconds >= 0.9995 ? `${seconds.toFixed(2)} s` : `${(seconds * 1000).toFixed(0)} ms`
 
 export const verdict = (met: boolean) => (met ? "met" : "MISSED")

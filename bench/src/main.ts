@@ -73,6 +73,7 @@ log(
 log(`${args.rounds} rounds after ${args.warmup} warm-up runs; medians; ratios measured in this run`)
 
 const started = performance.now()
+for (const benchmark of selected) await benchmark.prepare?.(log)
 const server = await startServer(Object.values(datasets))
 const rows: Array<Row> = []
 try {

@@ -15,5 +15,7 @@ export interface Context {
 
 export interface Benchmark {
   readonly name: string
+  /** Builds what the benchmark runs, before the server starts (only what is out of date). */
+  readonly prepare?: (log: (line: string) => void) => Promise<void>
   readonly run: (context: Context) => Promise<ReadonlyArray<Row>>
 }
