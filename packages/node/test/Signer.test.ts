@@ -252,7 +252,7 @@ describe("signRequest against the official Node signer", () => {
 // ---------------------------------------------------------------------------------------------
 
 const wireCase = fc.record({
-  method: fc.constantFrom("GET", "POST", "DELETE"),
+  method: fc.constantFrom<"GET" | "POST" | "DELETE">("GET", "POST", "DELETE"),
   scheme: fc.constantFrom("https", "http"),
   host: fc.constantFrom("dcs.cn-north-4.myhuaweicloud.com", "localhost", "127.0.0.1"),
   port: fc.constantFrom("", ":8443", ":1"),

@@ -43,16 +43,9 @@ const describe = (error: unknown): string => {
   }`
 }
 
-const flattenHeaders = (headers: Record<string, string | Array<string> | undefined>) => {
-  const flat: Record<string, string | undefined> = {}
-  for (const name in headers) {
-    const value = headers[name]
-    flat[name] = Array.isArray(value) ? value.join(", ") : value
-  }
-  return flat
-}
-
 const BOM = 0xfeff
+
+const noop = () => {}
 
 /** The abort reason of an exchange given up by its caller (interrupted, or out of time). */
 const abandoned = new Error("the exchange was abandoned")
@@ -60,9 +53,14 @@ const abandoned = new Error("the exchange was abandoned")
 /**
  * One exchange: undici calls it as the answer arrives; it resumes the waiting fiber once, with
  * the answer (body read up to the limit its status allows) or a failure.
+ *
+ * It is a handler of undici's own interface (onConnect, onHeaders, onData, onComplete, onError),
+ * which undici's core calls directly: a handler of the newer interface is wrapped in an adapter
+ * that keeps the raw response headers, and undici keeps up to 256 finished requests with their
+ * handlers, so the headers' buffers held the socket's read buffers long after the answer.
  */
 class Exchange implements Undici.Dispatcher.DispatchHandler {
-  private controller: Undici.Dispatcher.DispatchController | undefined = undefined
+  private abort: ((reason?: Error) => void) | undefined = undefined
   private settled = false
   private status = 0
   private headers: Record<string, string | undefined> = {}
@@ -73,58 +71,64 @@ class Exchange implements Undici.Dispatcher.DispatchHandler {
 
   constructor(
     private readonly maxBodyBytes: (status: number) => number,
-    private readonly resume: (effect: Effect.Effect<Response, TransportFailure>) => void
+    private resume: (effect: Effect.Effect<Response, TransportFailure>) => void
   ) {}
 
-  onRequestStart(controller: Undici.Dispatcher.DispatchController): void {
-    this.controller = controller
-    if (this.settled) controller.abort(abandoned)
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abort = abort
+    if (this.settled) abort(abandoned)
   }
 
-  onResponseStart(
-    controller: Undici.Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | Array<string> | undefined>
-  ): void {
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer>): boolean {
     // 1xx answers are informational; the real one follows.
-    if (statusCode < 200) return
-    this.controller = controller
+    if (statusCode < 200) return true
     this.status = statusCode
-    this.headers = flattenHeaders(headers)
     this.limit = this.maxBodyBytes(statusCode)
+    // Names in lower case; a repeated header's values joined.
+    const headers: Record<string, string | undefined> = {}
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString("latin1").toLowerCase()
+      const value = rawHeaders[i + 1]!.toString("utf8")
+      const previous = headers[name]
+      headers[name] = previous === undefined ? value : previous + ", " + value
+    }
+    this.headers = headers
+    return true
   }
 
-  onResponseData(controller: Undici.Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return false
     const room = this.limit - this.size
     if (chunk.length <= room) {
       this.chunks.push(chunk)
       this.size += chunk.length
-      return
+      return true
     }
     // Longer than the limit: keep what fits, stop reading, and close the connection.
     if (room > 0) this.chunks.push(chunk.subarray(0, room))
     this.size += Math.max(0, room)
     this.succeed(true)
-    controller.abort(abandoned)
+    this.abort?.(abandoned)
+    return false
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (!this.settled) this.succeed(false)
   }
 
-  onResponseError(_controller: Undici.Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.fail(error)
   }
 
   fail(error: unknown): void {
     if (this.settled) return
     const requestId = this.headers["x-request-id"]
+    // Once the status line has arrived, it was the body that broke off.
+    const reason = this.status === 0 ? "Connection" : "Body"
     this.settle()
-    this.resume(Effect.fail(
+    this.finish(Effect.fail(
       new TransportFailure({
-        // Once the status line has arrived, it was the body that broke off.
-        reason: this.status === 0 ? "Connection" : "Body",
+        reason,
         description: describe(error),
         requestId: requestId === "" ? undefined : requestId
       })
@@ -135,20 +139,28 @@ class Exchange implements Undici.Dispatcher.DispatchHandler {
   abandon(): void {
     if (this.settled) return
     this.settle()
-    this.controller?.abort(abandoned)
+    this.resume = noop
+    this.abort?.(abandoned)
   }
 
   /** Fails with reason Timeout unless settled within `millis`. */
   startTimer(millis: number): void {
     this.timer = setTimeout(() => {
       if (this.settled) return
-      this.abandon()
-      this.resume(Effect.fail(new TransportFailure({ reason: "Timeout", description: "" })))
+      this.settle()
+      this.abort?.(abandoned)
+      this.finish(Effect.fail(new TransportFailure({ reason: "Timeout", description: "" })))
     }, millis)
   }
 
-  // undici keeps up to 256 finished requests, their handlers with them: once settled, the
-  // exchange lets go of what it read (the body's buffers hold the socket's read buffers).
+  // Resumes the fiber, and lets go of it: undici keeps the handler a while.
+  private finish(effect: Effect.Effect<Response, TransportFailure>): void {
+    const resume = this.resume
+    this.resume = noop
+    resume(effect)
+  }
+
+  // Once settled, the exchange lets go of what it read: undici keeps the handler a while.
   private settle(): void {
     this.settled = true
     if (this.timer !== undefined) clearTimeout(this.timer)
@@ -160,7 +172,7 @@ class Exchange implements Undici.Dispatcher.DispatchHandler {
     const { chunks, headers, size, status } = this
     this.settle()
     const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString("utf8")
-    this.resume(Effect.succeed({
+    this.finish(Effect.succeed({
       status,
       headers,
       // As a decoder with the default options reads text: without a byte order mark.
