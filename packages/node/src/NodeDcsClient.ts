@@ -1,6 +1,8 @@
 /**
  * The live DCS client on Node: `DcsClient` over undici (keep-alive), every attempt signed with
- * AK/SK (SDK-HMAC-SHA256) afresh, a default timeout and retries.
+ * AK/SK (SDK-HMAC-SHA256) afresh, a default timeout and retries. The layer sends through a
+ * `DcsTransport` of its own (`DcsClient.fromTransport`: signed and handed to undici directly), not
+ * through an `HttpClient`: one asynchronous step per request.
  *
  * Bringing your own `HttpClient` (fetch, a proxy, a test transport): sign it with
  * `NodeDcsClient.layerSignedHttpClient` and build core's client on it (second example).
