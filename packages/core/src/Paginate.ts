@@ -10,13 +10,21 @@
  * - A page that holds nothing new while the list's total stands still (a server that ignores
  *   `offset`), or more such pages in a row than `concurrency`, fails with the error built by
  *   `onNoProgress` instead of looping.
- * - It is lazy: a page is requested only when the consumer pulls past the previous one.
+ * - It is lazy: pages are requested only while the consumer pulls. Sequentially, a page once the
+ *   consumer pulls past the previous one; when concurrent, up to `2 * concurrency` pages ahead of
+ *   the one it waits for, at most `concurrency` of them in flight.
+ * - When concurrent, pages are still emitted in order, each once; a failed page fails the stream
+ *   after every page before it; the requests in flight are interrupted when the stream ends.
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 
 /**
@@ -75,7 +83,9 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   /**
    * How many pages may be in flight at once; 1 (sequential) by default. Beyond 1, the first page
    * is fetched alone (it tells `total` and whether the server caps `limit`), then the following
-   * pages are fetched in windows of this many, still emitted in order.
+   * pages through a sliding window: a request is sent as soon as another is answered, not when a
+   * whole window is, as long as fewer than `2 * concurrency` pages are requested and not yet
+   * emitted (in flight, or answered and held behind a slower one).
    */
   readonly concurrency?: number | undefined
   /** Fetches one page. */
@@ -86,23 +96,27 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   readonly onNoProgress: (noProgress: NoProgress<P>) => E2
 }
 
-interface State<E> {
+interface State {
   readonly offset: number
   /**
    * The keys of the last pages accepted, newest first: one page when sequential, as many as
-   * `concurrency` otherwise (a window's requests may each have pushed the list down).
+   * `concurrency` otherwise (the requests of a window may each have pushed the list down).
    */
   readonly recentKeys: ReadonlyArray<ReadonlySet<unknown>>
   /** The list changed under a window: fetch one page at a time until two pages agree on total. */
   readonly unsettled: boolean
   /** How many pages in a row brought nothing new. */
   readonly repeatedPages: number
-  /** The page size the server honours: the size of the first full page (a server may cap it). */
+  /** The page size the server honours: the size of the first page (a server may cap it). */
   readonly stride: number | undefined
   readonly total: number
   readonly done: boolean
-  /** A page of the last window failed after the pages before it were accepted: fail next. */
-  readonly failure: Option.Option<E>
+}
+
+/** A page answered to a request of the window: the page, or why there is none. */
+interface Answer<P, E> {
+  readonly offset: number
+  readonly result: Exit.Exit<P, E>
 }
 
 /**
@@ -116,98 +130,170 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
 ): Stream.Stream<Emitted<A, P>, E | E2, R> => {
   const { fetch, key, onNoProgress, pageSize } = options
   const concurrency = Math.max(1, options.concurrency ?? 1)
+  const initial: State = {
+    offset: options.startOffset ?? 0,
+    recentKeys: [],
+    unsettled: false,
+    repeatedPages: 0,
+    stride: undefined,
+    total: 0,
+    done: false
+  }
 
-  // Accepts the pages fetched from `state.offset` on, in order, and stops at the first page that
-  // - ends the list;
-  // - falls short of the stride: the pages after it were asked at offsets that assumed a full
-  //   page, so they are dropped and fetched again from the right offset;
-  // - saw another `total` than the page before it: the list changed between the two answers
-  //   (pages of a window are answered in any order), so items may have slipped between them;
-  // - failed: the pages before it are emitted, and the stream fails with its error on the next
-  //   pull, so that an error's offset is where every earlier item has been emitted.
+  // Accepts the page answered at `state.offset`, or says why it cannot:
+  // - the request failed: the stream fails with its error; every page before it has been
+  //   emitted, so an error's offset is where to resume;
+  // - the page is `checked` (it was requested before the page before it was answered) and saw
+  //   another `total` than that page: the list changed between the two answers, which came in any
+  //   order, so items may have slipped between them. Nothing is emitted, and the stream goes one
+  //   page at a time ("unsettled"), this page first, until two pages agree on total.
   const accept = (
-    state: State<E>,
-    fetched: ReadonlyArray<readonly [number, Either.Either<P, E>]>
-  ): Effect.Effect<readonly [Array<Emitted<A, P>>, State<E>], E | E2> => {
-    const emitted: Array<Emitted<A, P>> = []
-    let current = state
-    for (const [offset, result] of fetched) {
-      if (offset !== current.offset) break
-      if (Either.isLeft(result)) {
-        if (emitted.length === 0) return Effect.fail(result.left)
-        current = { ...current, failure: Option.some(result.left) }
-        break
-      }
-      const page = result.right
-      if (emitted.length > 0 && page.total !== current.total) {
-        current = { ...current, unsettled: true }
-        break
-      }
-      const received = page.items.length
-      const items = dropRepeats(page.items, current.recentKeys, key)
-      const repeatedPages = received > 0 && items.length === 0 ? current.repeatedPages + 1 : 0
-      // Nothing new is progress only while the list grows (new items pushed it down), and not forever.
-      if (repeatedPages > 0 && (page.total === current.total || repeatedPages > concurrency)) {
-        return Effect.fail(onNoProgress({ offset, total: page.total, page }))
-      }
-      emitted.push({ offset, limit: pageSize, page, items, received, total: page.total })
-      const next = offset + received
-      const stride = current.stride ?? received
-      current = {
-        offset: next,
-        recentKeys: [keysOf(page.items, key), ...current.recentKeys].slice(0, concurrency),
-        // Settled again once a page sees the total the page before it saw.
-        unsettled: current.unsettled && page.total !== current.total,
-        repeatedPages,
-        stride,
-        total: page.total,
-        done: received === 0 || next >= page.total,
-        failure: Option.none()
-      }
-      if (current.done || received < stride) break
+    state: State,
+    result: Exit.Exit<P, E>,
+    checked: boolean
+  ): Effect.Effect<readonly [Chunk.Chunk<Emitted<A, P>>, State], E | E2> => {
+    if (Exit.isFailure(result)) return Effect.failCause(result.cause)
+    const page = result.value
+    if (checked && page.total !== state.total) return Effect.succeed([Chunk.empty(), { ...state, unsettled: true }])
+    const { offset } = state
+    const received = page.items.length
+    const items = dropRepeats(page.items, state.recentKeys, key)
+    const repeatedPages = received > 0 && items.length === 0 ? state.repeatedPages + 1 : 0
+    // Nothing new is progress only while the list grows (new items pushed it down), and not forever.
+    if (repeatedPages > 0 && (page.total === state.total || repeatedPages > concurrency)) {
+      return Effect.fail(onNoProgress({ offset, total: page.total, page }))
     }
-    return Effect.succeed([emitted, current] as const)
-  }
-
-  const fetchAt = (offset: number) =>
-    Effect.map(Effect.either(fetch(offset, pageSize)), (page) => [offset, page] as const)
-
-  const step = (
-    state: State<E>
-  ): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State<E>]>, E | E2, R> => {
-    if (Option.isSome(state.failure)) return Effect.fail(state.failure.value)
-    if (state.done) return Effect.succeedNone
-    const window = state.stride === undefined || state.stride === 0 || concurrency === 1 || state.unsettled
-      ? [state.offset]
-      : offsetsOf(state.offset, state.stride, state.total, concurrency)
-    const fetched = window.length === 1
-      ? Effect.map(fetchAt(state.offset), (page) => [page])
-      : Effect.forEach(window, fetchAt, { concurrency })
-    return Effect.flatMap(fetched, (pages) => Effect.map(accept(state, pages), Option.some))
-  }
-
-  return Stream.flattenIterables(
-    Stream.unfoldEffect<State<E>, Array<Emitted<A, P>>, E | E2, R>(
+    const next = offset + received
+    return Effect.succeed([
+      Chunk.of({ offset, limit: pageSize, page, items, received, total: page.total }),
       {
-        offset: options.startOffset ?? 0,
-        recentKeys: [],
-        unsettled: false,
-        repeatedPages: 0,
-        stride: undefined,
-        total: 0,
-        done: false,
-        failure: Option.none()
-      },
-      step
+        offset: next,
+        recentKeys: [keysOf(page.items, key), ...state.recentKeys].slice(0, concurrency),
+        // Settled again once a page sees the total the page before it saw.
+        unsettled: state.unsettled && page.total !== state.total,
+        repeatedPages,
+        stride: state.stride ?? received,
+        total: page.total,
+        done: received === 0 || next >= page.total
+      }
+    ])
+  }
+
+  // One page, requested in the consumer's fiber once the page before it was accepted.
+  const sequentialStep = (
+    state: State
+  ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Emitted<A, P>>, State]>, E | E2, R> =>
+    state.done ? Effect.succeedNone : Effect.flatMap(
+      Effect.exit(fetch(state.offset, pageSize)),
+      (result) => Effect.map(accept(state, result, false), Option.some)
     )
-  )
+
+  if (concurrency === 1) return Stream.unfoldChunkEffect(initial, sequentialStep)
+
+  // The sliding window. Each request runs in a fiber of its own that only puts its answer in the
+  // window's queue; the window itself is kept in the consumer's fiber, when it pulls, so nothing is
+  // requested while the consumer does not pull.
+  const slidingPages = () => {
+    let window: Window<P, E, R> | undefined
+
+    // Sends requests while fewer than `concurrency` are in flight and fewer than `2 * concurrency`
+    // pages are requested and not yet emitted (in flight, or answered and held).
+    const fill = (open: Window<P, E, R>, total: number, stride: number): void => {
+      while (
+        open.inFlight.size < concurrency && open.inFlight.size + open.held.size < 2 * concurrency &&
+        open.nextOffset < total
+      ) {
+        const offset = open.nextOffset
+        open.nextOffset += stride
+        const answer = Effect.flatMap(
+          Effect.exit(fetch(offset, pageSize)),
+          (result) => Queue.offer(open.answers, { offset, result })
+        )
+        // Forked and recorded at once: no interruption can come between the two.
+        open.inFlight.set(offset, open.fork(answer))
+      }
+    }
+
+    // The answer at `state.offset`; every answer that comes first frees a slot, filled at once.
+    const awaitHead = (open: Window<P, E, R>, state: State, stride: number): Effect.Effect<Exit.Exit<P, E>> => {
+      const head = open.held.get(state.offset)
+      if (head !== undefined) {
+        open.held.delete(state.offset)
+        return Effect.succeed(head)
+      }
+      return Effect.flatMap(Queue.take(open.answers), (answer) => {
+        open.inFlight.delete(answer.offset)
+        open.held.set(answer.offset, answer.result)
+        fill(open, state.total, stride)
+        return awaitHead(open, state, stride)
+      })
+    }
+
+    // Interrupts the requests in flight; the answers held, or queued by then, go with the window.
+    const close = Effect.suspend(() => {
+      const closing = window
+      window = undefined
+      return closing === undefined || closing.inFlight.size === 0
+        ? Effect.void
+        : Fiber.interruptAll(closing.inFlight.values())
+    })
+
+    const windowStep = (open: Window<P, E, R>, state: State, stride: number) => {
+      fill(open, state.total, stride)
+      return Effect.flatMap(
+        awaitHead(open, state, stride),
+        (result) =>
+          Effect.flatMap(accept(state, result, state.offset !== open.openedAt), ([emitted, next]) => {
+            // The window's requests assumed every page full: another size, the end or a changed list
+            // means they asked the wrong offsets, or too many.
+            const continues = !next.done && !next.unsettled && next.offset === state.offset + stride
+            const step = Option.some([emitted, next] as const)
+            return continues ? Effect.succeed(step) : Effect.as(close, step)
+          })
+      )
+    }
+
+    const step = (
+      state: State
+    ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Emitted<A, P>>, State]>, E | E2, R> =>
+      Effect.suspend(() => {
+        const { stride } = state
+        // The first page tells the stride; one at a time while the list is unsettled.
+        if (state.done || state.unsettled || stride === undefined || stride === 0) return sequentialStep(state)
+        if (window !== undefined) return windowStep(window, state, stride)
+        return Effect.flatMap(openWindow<P, E, R>(state.offset), (open) => windowStep(window = open, state, stride))
+      })
+
+    return Stream.ensuring(Stream.unfoldChunkEffect(initial, step), close)
+  }
+
+  return Stream.suspend(slidingPages)
 }
 
-const offsetsOf = (from: number, stride: number, total: number, count: number): Array<number> => {
-  const offsets = [from]
-  while (offsets.length < count && from + offsets.length * stride < total) offsets.push(from + offsets.length * stride)
-  return offsets
+/** The requests of a sliding window, from the page at `openedAt` on. */
+interface Window<P, E, R> {
+  readonly openedAt: number
+  /** Where the next request goes. */
+  nextOffset: number
+  /** Starts a request in a fiber of its own, with the services of the fiber that opened the window. */
+  readonly fork: (answer: Effect.Effect<boolean, never, R>) => Fiber.RuntimeFiber<boolean>
+  /** The requests whose answer was not yet taken, by offset. */
+  readonly inFlight: Map<number, Fiber.RuntimeFiber<boolean>>
+  /** Where the requests put their answers: a queue per window, so a closed window's never reach the next. */
+  readonly answers: Queue.Queue<Answer<P, E>>
+  /** Pages answered ahead of the one the consumer waits for, by offset. */
+  readonly held: Map<number, Exit.Exit<P, E>>
 }
+
+const openWindow = <P, E, R>(offset: number): Effect.Effect<Window<P, E, R>, never, R> =>
+  Effect.map(Effect.zip(Effect.runtime<R>(), Queue.unbounded<Answer<P, E>>()), ([runtime, answers]) => ({
+    openedAt: offset,
+    nextOffset: offset,
+    fork: Runtime.runFork(runtime),
+    inFlight: new Map(),
+    answers,
+    held: new Map()
+  }))
 
 /**
  * Streams every item of an offset/limit API, in order, each once.
