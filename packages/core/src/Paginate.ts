@@ -229,13 +229,15 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
       })
     }
 
-    // Interrupts the requests in flight; the answers held, or queued by then, go with the window.
+    // Interrupts the requests in flight and waits for them to end, so that the next window's never
+    // overlap them; the answers held, or queued by then, go with the window.
     const close = Effect.suspend(() => {
       const closing = window
       window = undefined
       return closing === undefined || closing.inFlight.size === 0
         ? Effect.void
-        : Fiber.interruptAll(closing.inFlight.values())
+        // An array, not the map's iterator: interruptAll goes through it twice (interrupt, await).
+        : Fiber.interruptAll(Array.from(closing.inFlight.values()))
     })
 
     const windowStep = (open: Window<P, E, R>, state: State, stride: number) => {
