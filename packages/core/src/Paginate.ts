@@ -10,9 +10,10 @@
  * - A page that holds nothing new while the list's total stands still (a server that ignores
  *   `offset`), or more such pages in a row than `concurrency`, fails with the error built by
  *   `onNoProgress` instead of looping.
- * - It is lazy: pages are requested only while the consumer pulls. Sequentially, a page once the
- *   consumer pulls past the previous one; when concurrent, up to `2 * concurrency` pages ahead of
- *   the one it waits for, at most `concurrency` of them in flight.
+ * - It is lazy: nothing is requested before the consumer pulls. Sequentially, a page is requested
+ *   once the consumer pulls past the previous one; when concurrent, up to `concurrency` requests
+ *   are kept in flight, no further than `2 * concurrency` pages from the one the consumer waits
+ *   for or holds, so the pages answered and held behind a slower one stay fewer than that.
  * - When concurrent, pages are still emitted in order, each once; a failed page fails the stream
  *   after every page before it; the requests in flight are interrupted when the stream ends.
  *
@@ -23,7 +24,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 
@@ -84,8 +84,8 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
    * How many pages may be in flight at once; 1 (sequential) by default. Beyond 1, the first page
    * is fetched alone (it tells `total` and whether the server caps `limit`), then the following
    * pages through a sliding window: a request is sent as soon as another is answered, not when a
-   * whole window is, as long as fewer than `2 * concurrency` pages are requested and not yet
-   * emitted (in flight, or answered and held behind a slower one).
+   * whole window is, within `2 * concurrency` pages of the one the consumer waits for or holds
+   * (pages answered ahead of a slower one are held until it comes).
    */
   readonly concurrency?: number | undefined
   /** Fetches one page. */
@@ -111,12 +111,6 @@ interface State {
   readonly stride: number | undefined
   readonly total: number
   readonly done: boolean
-}
-
-/** A page answered to a request of the window: the page, or why there is none. */
-interface Answer<P, E> {
-  readonly offset: number
-  readonly result: Exit.Exit<P, E>
 }
 
 /**
@@ -190,65 +184,70 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
 
   if (concurrency === 1) return Stream.unfoldChunkEffect(initial, sequentialStep)
 
-  // The sliding window. Each request runs in a fiber of its own that only puts its answer in the
-  // window's queue; the window itself is kept in the consumer's fiber, when it pulls, so nothing is
-  // requested while the consumer does not pull.
+  // The sliding window. Each request runs in a fiber of its own, which records its answer and
+  // fills the slot it frees at once; the consumer's fiber opens the window, takes its pages in
+  // order, and closes it when the pages stop matching the offsets it asked.
   const slidingPages = () => {
-    let window: Window<P, E, R> | undefined
+    let current: Window<P, E, R> | undefined
 
-    // Sends requests while fewer than `concurrency` are in flight and fewer than `2 * concurrency`
-    // pages are requested and not yet emitted (in flight, or answered and held).
-    const fill = (open: Window<P, E, R>, total: number, stride: number): void => {
+    // Sends requests while fewer than `concurrency` are in flight, no further than `2 * concurrency`
+    // pages from the one the consumer waits for or holds, and not past the end.
+    const fill = (window: Window<P, E, R>): void => {
       while (
-        open.inFlight.size < concurrency && open.inFlight.size + open.held.size < 2 * concurrency &&
-        open.nextOffset < total
+        window.inFlight.size < concurrency &&
+        window.nextOffset < window.from + 2 * concurrency * window.stride &&
+        window.nextOffset < window.total
       ) {
-        const offset = open.nextOffset
-        open.nextOffset += stride
-        const answer = Effect.flatMap(
-          Effect.exit(fetch(offset, pageSize)),
-          (result) => Queue.offer(open.answers, { offset, result })
-        )
-        // Forked and recorded at once: no interruption can come between the two.
-        open.inFlight.set(offset, open.fork(answer))
+        const offset = window.nextOffset
+        window.nextOffset += window.stride
+        const request = Effect.flatMap(Effect.exit(fetch(offset, pageSize)), (result) =>
+          Effect.sync(() => {
+            if (window.closed) return
+            window.inFlight.delete(offset)
+            window.held.set(offset, result)
+            // After a short or failed page, the offsets ahead are wrong or not needed.
+            if (Exit.isSuccess(result) && result.value.items.length === window.stride) fill(window)
+            window.answered.unsafeOpen()
+          }))
+        // Forked and recorded at once: no interruption comes between the two.
+        window.inFlight.set(offset, window.fork(request))
       }
     }
 
-    // The answer at `state.offset`; every answer that comes first frees a slot, filled at once.
-    const awaitHead = (open: Window<P, E, R>, state: State, stride: number): Effect.Effect<Exit.Exit<P, E>> => {
-      const head = open.held.get(state.offset)
-      if (head !== undefined) {
-        open.held.delete(state.offset)
-        return Effect.succeed(head)
+    // The answer at `offset`, once it came.
+    const awaitPage = (window: Window<P, E, R>, offset: number): Effect.Effect<Exit.Exit<P, E>> => {
+      const page = window.held.get(offset)
+      if (page !== undefined) {
+        window.held.delete(offset)
+        return Effect.succeed(page)
       }
-      return Effect.flatMap(Queue.take(open.answers), (answer) => {
-        open.inFlight.delete(answer.offset)
-        open.held.set(answer.offset, answer.result)
-        fill(open, state.total, stride)
-        return awaitHead(open, state, stride)
-      })
+      window.answered.unsafeClose()
+      return Effect.zipRight(window.answered.await, Effect.suspend(() => awaitPage(window, offset)))
     }
 
     // Interrupts the requests in flight and waits for them to end, so that the next window's never
-    // overlap them; the answers held, or queued by then, go with the window.
+    // overlap them; the answers held go with the window.
     const close = Effect.suspend(() => {
-      const closing = window
-      window = undefined
-      return closing === undefined || closing.inFlight.size === 0
-        ? Effect.void
-        // An array, not the map's iterator: interruptAll goes through it twice (interrupt, await).
-        : Fiber.interruptAll(Array.from(closing.inFlight.values()))
+      const closing = current
+      current = undefined
+      if (closing === undefined) return Effect.void
+      closing.closed = true
+      // An array, not the map's iterator: interruptAll goes through it twice (interrupt, await).
+      return closing.inFlight.size === 0 ? Effect.void : Fiber.interruptAll(Array.from(closing.inFlight.values()))
     })
 
-    const windowStep = (open: Window<P, E, R>, state: State, stride: number) => {
-      fill(open, state.total, stride)
+    const windowStep = (window: Window<P, E, R>, state: State) => {
+      // The consumer pulled past the page before: the window moves on.
+      window.from = state.offset
+      window.total = state.total
+      fill(window)
       return Effect.flatMap(
-        awaitHead(open, state, stride),
+        awaitPage(window, state.offset),
         (result) =>
-          Effect.flatMap(accept(state, result, state.offset !== open.openedAt), ([emitted, next]) => {
+          Effect.flatMap(accept(state, result, state.offset !== window.openedAt), ([emitted, next]) => {
             // The window's requests assumed every page full: another size, the end or a changed list
             // means they asked the wrong offsets, or too many.
-            const continues = !next.done && !next.unsettled && next.offset === state.offset + stride
+            const continues = !next.done && !next.unsettled && next.offset === state.offset + window.stride
             const step = Option.some([emitted, next] as const)
             return continues ? Effect.succeed(step) : Effect.as(close, step)
           })
@@ -262,8 +261,11 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
         const { stride } = state
         // The first page tells the stride; one at a time while the list is unsettled.
         if (state.done || state.unsettled || stride === undefined || stride === 0) return sequentialStep(state)
-        if (window !== undefined) return windowStep(window, state, stride)
-        return Effect.flatMap(openWindow<P, E, R>(state.offset), (open) => windowStep(window = open, state, stride))
+        if (current !== undefined) return windowStep(current, state)
+        return Effect.flatMap(
+          Effect.runtime<R>(),
+          (runtime) => windowStep(current = openWindow(runtime, state.offset, stride), state)
+        )
       })
 
     return Stream.ensuring(Stream.unfoldChunkEffect(initial, step), close)
@@ -272,30 +274,41 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   return Stream.suspend(slidingPages)
 }
 
-/** The requests of a sliding window, from the page at `openedAt` on. */
+/** The requests of a sliding window, from the page at `openedAt` on, every `stride` items. */
 interface Window<P, E, R> {
   readonly openedAt: number
+  readonly stride: number
+  /** The page the consumer waits for, or holds: the window's first page. */
+  from: number
+  /** The list's total, as the last page emitted said. */
+  total: number
   /** Where the next request goes. */
   nextOffset: number
   /** Starts a request in a fiber of its own, with the services of the fiber that opened the window. */
-  readonly fork: (answer: Effect.Effect<boolean, never, R>) => Fiber.RuntimeFiber<boolean>
-  /** The requests whose answer was not yet taken, by offset. */
-  readonly inFlight: Map<number, Fiber.RuntimeFiber<boolean>>
-  /** Where the requests put their answers: a queue per window, so a closed window's never reach the next. */
-  readonly answers: Queue.Queue<Answer<P, E>>
-  /** Pages answered ahead of the one the consumer waits for, by offset. */
+  readonly fork: (request: Effect.Effect<void, never, R>) => Fiber.RuntimeFiber<void>
+  /** The requests not yet answered, by offset. */
+  readonly inFlight: Map<number, Fiber.RuntimeFiber<void>>
+  /** The pages answered and not yet emitted, by offset. */
   readonly held: Map<number, Exit.Exit<P, E>>
+  /** Opened by every answer; the consumer closes it before it waits for one. */
+  readonly answered: Effect.Latch
+  /** Closed windows record no answer and send no request. */
+  closed: boolean
 }
 
-const openWindow = <P, E, R>(offset: number): Effect.Effect<Window<P, E, R>, never, R> =>
-  Effect.map(Effect.zip(Effect.runtime<R>(), Queue.unbounded<Answer<P, E>>()), ([runtime, answers]) => ({
-    openedAt: offset,
-    nextOffset: offset,
-    fork: Runtime.runFork(runtime),
-    inFlight: new Map(),
-    answers,
-    held: new Map()
-  }))
+const openWindow = <P, E, R>(runtime: Runtime.Runtime<R>, offset: number, stride: number): Window<P, E, R> => ({
+  openedAt: offset,
+  stride,
+  from: offset,
+  total: 0,
+  nextOffset: offset,
+  // Scheduled, not run at once: recorded in flight before it can answer (a fetch need not wait).
+  fork: (request) => Runtime.runFork(runtime, request, { immediate: false }),
+  inFlight: new Map(),
+  held: new Map(),
+  answered: Effect.unsafeMakeLatch(false),
+  closed: false
+})
 
 /**
  * Streams every item of an offset/limit API, in order, each once.

@@ -329,6 +329,24 @@ describe("Paginate sliding window", () => {
       expect(server.stats.inFlight).toBe(0)
     }))
 
+  it.effect("a short page closes the window: requests that cannot be interrupted are awaited, and their answers dropped", () =>
+    Effect.gen(function*() {
+      const list = itemsOf(100)
+      // The page at 10 holds 5 items: the request at 20 assumed 10, and nothing is asked after
+      // a short page. Run uninterruptibly, the requests are too: closing the window waits for
+      // 20's answer, which must start nothing.
+      const server = makeServer(list, { shortfall: (i) => (i === 1 ? 5 : 10) })
+      const { emitted, exit } = yield* runAnswering(
+        server,
+        Effect.uninterruptible(collect(pagesOf(server, 10, 2))),
+        [0]
+      )
+      expect(exit).toStrictEqual(Exit.void)
+      expect(idsOf(emitted)).toBe(idsOf(list))
+      expect(server.stats.requests).toStrictEqual([0, 10, 20, ...Array.from({ length: 9 }, (_, i) => 15 + i * 10)])
+      expect(server.stats.maxInFlight).toBe(2)
+    }))
+
   it.effect("Stream.take: the requests still in flight are interrupted when the stream ends", () =>
     Effect.gen(function*() {
       const server = makeServer(itemsOf(1000))
