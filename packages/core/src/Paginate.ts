@@ -241,10 +241,12 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
       window.from = state.offset
       window.total = state.total
       fill(window)
+      // Every page of a window but its first may have been answered before the page before it.
+      const checked = state.offset !== window.openedAt
       return Effect.flatMap(
         awaitPage(window, state.offset),
         (result) =>
-          Effect.flatMap(accept(state, result, state.offset !== window.openedAt), ([emitted, next]) => {
+          Effect.flatMap(accept(state, result, checked), ([emitted, next]) => {
             // The window's requests assumed every page full: another size, the end or a changed list
             // means they asked the wrong offsets, or too many.
             const continues = !next.done && !next.unsettled && next.offset === state.offset + window.stride
