@@ -10,13 +10,21 @@
  * - A page that holds nothing new while the list's total stands still (a server that ignores
  *   `offset`), or more such pages in a row than `concurrency`, fails with the error built by
  *   `onNoProgress` instead of looping.
- * - It is lazy: a page is requested only when the consumer pulls past the previous one.
+ * - It is lazy: nothing is requested before the consumer pulls. Sequentially, a page is requested
+ *   once the consumer pulls past the previous one; when concurrent, up to `concurrency` requests
+ *   are kept in flight, no further than `2 * concurrency` pages from the one the consumer waits
+ *   for or holds, so the pages answered and held behind a slower one stay fewer than that.
+ * - When concurrent, pages are still emitted in order, each once; a failed page fails the stream
+ *   after every page before it; the requests in flight are interrupted when the stream ends.
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 
 /**
@@ -75,7 +83,9 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   /**
    * How many pages may be in flight at once; 1 (sequential) by default. Beyond 1, the first page
    * is fetched alone (it tells `total` and whether the server caps `limit`), then the following
-   * pages are fetched in windows of this many, still emitted in order.
+   * pages through a sliding window: a request is sent as soon as another is answered, not when a
+   * whole window is, within `2 * concurrency` pages of the one the consumer waits for or holds
+   * (pages answered ahead of a slower one are held until it comes).
    */
   readonly concurrency?: number | undefined
   /** Fetches one page. */
@@ -86,23 +96,21 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
   readonly onNoProgress: (noProgress: NoProgress<P>) => E2
 }
 
-interface State<E> {
+interface State {
   readonly offset: number
   /**
    * The keys of the last pages accepted, newest first: one page when sequential, as many as
-   * `concurrency` otherwise (a window's requests may each have pushed the list down).
+   * `concurrency` otherwise (the requests of a window may each have pushed the list down).
    */
   readonly recentKeys: ReadonlyArray<ReadonlySet<unknown>>
   /** The list changed under a window: fetch one page at a time until two pages agree on total. */
   readonly unsettled: boolean
   /** How many pages in a row brought nothing new. */
   readonly repeatedPages: number
-  /** The page size the server honours: the size of the first full page (a server may cap it). */
+  /** The page size the server honours: the size of the first page (a server may cap it). */
   readonly stride: number | undefined
   readonly total: number
   readonly done: boolean
-  /** A page of the last window failed after the pages before it were accepted: fail next. */
-  readonly failure: Option.Option<E>
 }
 
 /**
@@ -116,98 +124,193 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
 ): Stream.Stream<Emitted<A, P>, E | E2, R> => {
   const { fetch, key, onNoProgress, pageSize } = options
   const concurrency = Math.max(1, options.concurrency ?? 1)
+  const initial: State = {
+    offset: options.startOffset ?? 0,
+    recentKeys: [],
+    unsettled: false,
+    repeatedPages: 0,
+    stride: undefined,
+    total: 0,
+    done: false
+  }
 
-  // Accepts the pages fetched from `state.offset` on, in order, and stops at the first page that
-  // - ends the list;
-  // - falls short of the stride: the pages after it were asked at offsets that assumed a full
-  //   page, so they are dropped and fetched again from the right offset;
-  // - saw another `total` than the page before it: the list changed between the two answers
-  //   (pages of a window are answered in any order), so items may have slipped between them;
-  // - failed: the pages before it are emitted, and the stream fails with its error on the next
-  //   pull, so that an error's offset is where every earlier item has been emitted.
+  // Accepts the page answered at `state.offset`, or says why it cannot:
+  // - the request failed: the stream fails with its error; every page before it has been
+  //   emitted, so an error's offset is where to resume;
+  // - the page is `checked` (it was requested before the page before it was answered) and saw
+  //   another `total` than that page: the list changed between the two answers, which came in any
+  //   order, so items may have slipped between them. Nothing is emitted, and the stream goes one
+  //   page at a time ("unsettled"), this page first, until two pages agree on total.
   const accept = (
-    state: State<E>,
-    fetched: ReadonlyArray<readonly [number, Either.Either<P, E>]>
-  ): Effect.Effect<readonly [Array<Emitted<A, P>>, State<E>], E | E2> => {
-    const emitted: Array<Emitted<A, P>> = []
-    let current = state
-    for (const [offset, result] of fetched) {
-      if (offset !== current.offset) break
-      if (Either.isLeft(result)) {
-        if (emitted.length === 0) return Effect.fail(result.left)
-        current = { ...current, failure: Option.some(result.left) }
-        break
-      }
-      const page = result.right
-      if (emitted.length > 0 && page.total !== current.total) {
-        current = { ...current, unsettled: true }
-        break
-      }
-      const received = page.items.length
-      const items = dropRepeats(page.items, current.recentKeys, key)
-      const repeatedPages = received > 0 && items.length === 0 ? current.repeatedPages + 1 : 0
-      // Nothing new is progress only while the list grows (new items pushed it down), and not forever.
-      if (repeatedPages > 0 && (page.total === current.total || repeatedPages > concurrency)) {
-        return Effect.fail(onNoProgress({ offset, total: page.total, page }))
-      }
-      emitted.push({ offset, limit: pageSize, page, items, received, total: page.total })
-      const next = offset + received
-      const stride = current.stride ?? received
-      current = {
-        offset: next,
-        recentKeys: [keysOf(page.items, key), ...current.recentKeys].slice(0, concurrency),
-        // Settled again once a page sees the total the page before it saw.
-        unsettled: current.unsettled && page.total !== current.total,
-        repeatedPages,
-        stride,
-        total: page.total,
-        done: received === 0 || next >= page.total,
-        failure: Option.none()
-      }
-      if (current.done || received < stride) break
+    state: State,
+    result: Exit.Exit<P, E>,
+    checked: boolean
+  ): Effect.Effect<readonly [Chunk.Chunk<Emitted<A, P>>, State], E | E2> => {
+    if (Exit.isFailure(result)) return Effect.failCause(result.cause)
+    const page = result.value
+    if (checked && page.total !== state.total) return Effect.succeed([Chunk.empty(), { ...state, unsettled: true }])
+    const { offset } = state
+    const received = page.items.length
+    const items = dropRepeats(page.items, state.recentKeys, key)
+    const repeatedPages = received > 0 && items.length === 0 ? state.repeatedPages + 1 : 0
+    // Nothing new is progress only while the list grows (new items pushed it down), and not forever.
+    if (repeatedPages > 0 && (page.total === state.total || repeatedPages > concurrency)) {
+      return Effect.fail(onNoProgress({ offset, total: page.total, page }))
     }
-    return Effect.succeed([emitted, current] as const)
-  }
-
-  const fetchAt = (offset: number) =>
-    Effect.map(Effect.either(fetch(offset, pageSize)), (page) => [offset, page] as const)
-
-  const step = (
-    state: State<E>
-  ): Effect.Effect<Option.Option<readonly [Array<Emitted<A, P>>, State<E>]>, E | E2, R> => {
-    if (Option.isSome(state.failure)) return Effect.fail(state.failure.value)
-    if (state.done) return Effect.succeedNone
-    const window = state.stride === undefined || state.stride === 0 || concurrency === 1 || state.unsettled
-      ? [state.offset]
-      : offsetsOf(state.offset, state.stride, state.total, concurrency)
-    const fetched = window.length === 1
-      ? Effect.map(fetchAt(state.offset), (page) => [page])
-      : Effect.forEach(window, fetchAt, { concurrency })
-    return Effect.flatMap(fetched, (pages) => Effect.map(accept(state, pages), Option.some))
-  }
-
-  return Stream.flattenIterables(
-    Stream.unfoldEffect<State<E>, Array<Emitted<A, P>>, E | E2, R>(
+    const next = offset + received
+    return Effect.succeed([
+      Chunk.of({ offset, limit: pageSize, page, items, received, total: page.total }),
       {
-        offset: options.startOffset ?? 0,
-        recentKeys: [],
-        unsettled: false,
-        repeatedPages: 0,
-        stride: undefined,
-        total: 0,
-        done: false,
-        failure: Option.none()
-      },
-      step
+        offset: next,
+        recentKeys: [keysOf(page.items, key), ...state.recentKeys].slice(0, concurrency),
+        // Settled again once a page sees the total the page before it saw.
+        unsettled: state.unsettled && page.total !== state.total,
+        repeatedPages,
+        stride: state.stride ?? received,
+        total: page.total,
+        done: received === 0 || next >= page.total
+      }
+    ])
+  }
+
+  // One page, requested in the consumer's fiber once the page before it was accepted.
+  const sequentialStep = (
+    state: State
+  ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Emitted<A, P>>, State]>, E | E2, R> =>
+    state.done ? Effect.succeedNone : Effect.flatMap(
+      Effect.exit(fetch(state.offset, pageSize)),
+      (result) => Effect.map(accept(state, result, false), Option.some)
     )
-  )
+
+  if (concurrency === 1) return Stream.unfoldChunkEffect(initial, sequentialStep)
+
+  // The sliding window. Each request runs in a fiber of its own, which records its answer and
+  // fills the slot it frees at once; the consumer's fiber opens the window, takes its pages in
+  // order, and closes it when the pages stop matching the offsets it asked.
+  const slidingPages = () => {
+    let current: Window<P, E, R> | undefined
+
+    // Sends requests while fewer than `concurrency` are in flight, no further than `2 * concurrency`
+    // pages from the one the consumer waits for or holds, and not past the end.
+    const fill = (window: Window<P, E, R>): void => {
+      while (
+        window.inFlight.size < concurrency &&
+        window.nextOffset < window.from + 2 * concurrency * window.stride &&
+        window.nextOffset < window.total
+      ) {
+        const offset = window.nextOffset
+        window.nextOffset += window.stride
+        const request = Effect.flatMap(Effect.exit(fetch(offset, pageSize)), (result) =>
+          Effect.sync(() => {
+            if (window.closed) return
+            window.inFlight.delete(offset)
+            window.held.set(offset, result)
+            // After a short or failed page, the offsets ahead are wrong or not needed.
+            if (Exit.isSuccess(result) && result.value.items.length === window.stride) fill(window)
+            window.answered.unsafeOpen()
+          }))
+        // Forked and recorded at once: no interruption comes between the two.
+        window.inFlight.set(offset, window.fork(request))
+      }
+    }
+
+    // The answer at `offset`, once it came.
+    const awaitPage = (window: Window<P, E, R>, offset: number): Effect.Effect<Exit.Exit<P, E>> => {
+      const page = window.held.get(offset)
+      if (page !== undefined) {
+        window.held.delete(offset)
+        return Effect.succeed(page)
+      }
+      window.answered.unsafeClose()
+      return Effect.zipRight(window.answered.await, Effect.suspend(() => awaitPage(window, offset)))
+    }
+
+    // Interrupts the requests in flight and waits for them to end, so that the next window's never
+    // overlap them; the answers held go with the window.
+    const close = Effect.suspend(() => {
+      const closing = current
+      current = undefined
+      if (closing === undefined) return Effect.void
+      closing.closed = true
+      // An array, not the map's iterator: interruptAll goes through it twice (interrupt, await).
+      return closing.inFlight.size === 0 ? Effect.void : Fiber.interruptAll(Array.from(closing.inFlight.values()))
+    })
+
+    const windowStep = (window: Window<P, E, R>, state: State) => {
+      // The consumer pulled past the page before: the window moves on.
+      window.from = state.offset
+      window.total = state.total
+      fill(window)
+      // Every page of a window but its first may have been answered before the page before it.
+      const checked = state.offset !== window.openedAt
+      return Effect.flatMap(
+        awaitPage(window, state.offset),
+        (result) =>
+          Effect.flatMap(accept(state, result, checked), ([emitted, next]) => {
+            // The window's requests assumed every page full: another size, the end or a changed list
+            // means they asked the wrong offsets, or too many.
+            const continues = !next.done && !next.unsettled && next.offset === state.offset + window.stride
+            const step = Option.some([emitted, next] as const)
+            return continues ? Effect.succeed(step) : Effect.as(close, step)
+          })
+      )
+    }
+
+    const step = (
+      state: State
+    ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Emitted<A, P>>, State]>, E | E2, R> =>
+      Effect.suspend(() => {
+        const { stride } = state
+        // The first page tells the stride; one at a time while the list is unsettled.
+        if (state.done || state.unsettled || stride === undefined || stride === 0) return sequentialStep(state)
+        if (current !== undefined) return windowStep(current, state)
+        return Effect.flatMap(
+          Effect.runtime<R>(),
+          (runtime) => windowStep(current = openWindow(runtime, state.offset, stride), state)
+        )
+      })
+
+    return Stream.ensuring(Stream.unfoldChunkEffect(initial, step), close)
+  }
+
+  return Stream.suspend(slidingPages)
 }
 
-const offsetsOf = (from: number, stride: number, total: number, count: number): Array<number> => {
-  const offsets = [from]
-  while (offsets.length < count && from + offsets.length * stride < total) offsets.push(from + offsets.length * stride)
-  return offsets
+/** The requests of a sliding window, from the page at `openedAt` on, every `stride` items. */
+interface Window<P, E, R> {
+  readonly openedAt: number
+  readonly stride: number
+  /** The page the consumer waits for, or holds: the window's first page. */
+  from: number
+  /** The list's total, as the last page emitted said. */
+  total: number
+  /** Where the next request goes. */
+  nextOffset: number
+  /** Starts a request in a fiber of its own, with the services of the fiber that opened the window. */
+  readonly fork: (request: Effect.Effect<void, never, R>) => Fiber.RuntimeFiber<void>
+  /** The requests not yet answered, by offset. */
+  readonly inFlight: Map<number, Fiber.RuntimeFiber<void>>
+  /** The pages answered and not yet emitted, by offset. */
+  readonly held: Map<number, Exit.Exit<P, E>>
+  /** Opened by every answer; the consumer closes it before it waits for one. */
+  readonly answered: Effect.Latch
+  /** Closed windows record no answer and send no request. */
+  closed: boolean
 }
+
+const openWindow = <P, E, R>(runtime: Runtime.Runtime<R>, offset: number, stride: number): Window<P, E, R> => ({
+  openedAt: offset,
+  stride,
+  from: offset,
+  total: 0,
+  nextOffset: offset,
+  // Scheduled, not run at once: recorded in flight before it can answer (a fetch need not wait).
+  fork: (request) => Runtime.runFork(runtime, request, { immediate: false }),
+  inFlight: new Map(),
+  held: new Map(),
+  answered: Effect.unsafeMakeLatch(false),
+  closed: false
+})
 
 /**
  * Streams every item of an offset/limit API, in order, each once.
