@@ -98,11 +98,6 @@ export interface Options<A, P extends Received<A>, E, R, E2> {
 
 interface State {
   readonly offset: number
-  /**
-   * The keys of the last pages accepted, newest first: one page when sequential, as many as
-   * `concurrency` otherwise (the requests of a window may each have pushed the list down).
-   */
-  readonly recentKeys: ReadonlyArray<ReadonlySet<unknown>>
   /** The list changed under a window: fetch one page at a time until two pages agree on total. */
   readonly unsettled: boolean
   /** How many pages in a row brought nothing new. */
@@ -126,7 +121,6 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   const concurrency = Math.max(1, options.concurrency ?? 1)
   const initial: State = {
     offset: options.startOffset ?? 0,
-    recentKeys: [],
     unsettled: false,
     repeatedPages: 0,
     stride: undefined,
@@ -143,6 +137,7 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   //   page at a time ("unsettled"), this page first, until two pages agree on total.
   const accept = (
     state: State,
+    recent: RecentKeys,
     result: Exit.Exit<P, E>,
     checked: boolean
   ): Effect.Effect<readonly [Chunk.Chunk<Emitted<A, P>>, State], E | E2> => {
@@ -151,18 +146,18 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
     if (checked && page.total !== state.total) return Effect.succeed([Chunk.empty(), { ...state, unsettled: true }])
     const { offset } = state
     const received = page.items.length
-    const items = dropRepeats(page.items, state.recentKeys, key)
+    const items = dropRepeats(page.items, recent.keys, key)
     const repeatedPages = received > 0 && items.length === 0 ? state.repeatedPages + 1 : 0
     // Nothing new is progress only while the list grows (new items pushed it down), and not forever.
     if (repeatedPages > 0 && (page.total === state.total || repeatedPages > concurrency)) {
       return Effect.fail(onNoProgress({ offset, total: page.total, page }))
     }
     const next = offset + received
+    recent.keys = [keysOf(page.items, key), ...recent.keys].slice(0, concurrency)
     return Effect.succeed([
       Chunk.of({ offset, limit: pageSize, page, items, received, total: page.total }),
       {
         offset: next,
-        recentKeys: [keysOf(page.items, key), ...state.recentKeys].slice(0, concurrency),
         // Settled again once a page sees the total the page before it saw.
         unsettled: state.unsettled && page.total !== state.total,
         repeatedPages,
@@ -175,20 +170,27 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
 
   // One page, requested in the consumer's fiber once the page before it was accepted.
   const sequentialStep = (
-    state: State
+    state: State,
+    recent: RecentKeys
   ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Emitted<A, P>>, State]>, E | E2, R> =>
     state.done ? Effect.succeedNone : Effect.flatMap(
       Effect.exit(fetch(state.offset, pageSize)),
-      (result) => Effect.map(accept(state, result, false), Option.some)
+      (result) => Effect.map(accept(state, recent, result, false), Option.some)
     )
 
-  if (concurrency === 1) return Stream.unfoldChunkEffect(initial, sequentialStep)
+  if (concurrency === 1) {
+    return Stream.suspend(() => {
+      const recent: RecentKeys = { keys: [] }
+      return Stream.unfoldChunkEffect(initial, (state) => sequentialStep(state, recent))
+    })
+  }
 
   // The sliding window. Each request runs in a fiber of its own, which records its answer and
   // fills the slot it frees at once; the consumer's fiber opens the window, takes its pages in
   // order, and closes it when the pages stop matching the offsets it asked.
   const slidingPages = () => {
     let current: Window<P, E, R> | undefined
+    const recent: RecentKeys = { keys: [] }
 
     // Sends requests while fewer than `concurrency` are in flight, no further than `2 * concurrency`
     // pages from the one the consumer waits for or holds, and not past the end.
@@ -246,7 +248,7 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
       return Effect.flatMap(
         awaitPage(window, state.offset),
         (result) =>
-          Effect.flatMap(accept(state, result, checked), ([emitted, next]) => {
+          Effect.flatMap(accept(state, recent, result, checked), ([emitted, next]) => {
             // The window's requests assumed every page full: another size, the end or a changed list
             // means they asked the wrong offsets, or too many.
             const continues = !next.done && !next.unsettled && next.offset === state.offset + window.stride
@@ -262,7 +264,7 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
       Effect.suspend(() => {
         const { stride } = state
         // The first page tells the stride; one at a time while the list is unsettled.
-        if (state.done || state.unsettled || stride === undefined || stride === 0) return sequentialStep(state)
+        if (state.done || state.unsettled || stride === undefined || stride === 0) return sequentialStep(state, recent)
         if (current !== undefined) return windowStep(current, state)
         return Effect.flatMap(
           Effect.runtime<R>(),
@@ -274,6 +276,17 @@ export const pages = <A, P extends Received<A>, E, R, E2>(
   }
 
   return Stream.suspend(slidingPages)
+}
+
+/**
+ * The keys of the last pages accepted, newest first: one page when sequential, as many as
+ * `concurrency` otherwise (the requests of a window may each have pushed the list down). One
+ * variable per run of the stream rather than a field of the state: the stream's machinery keeps
+ * past states a while, and a state that held a page's keys (a Set and the ids' strings) took them
+ * to the old generation with it — two fifths of what a stream of pages promoted.
+ */
+interface RecentKeys {
+  keys: ReadonlyArray<ReadonlySet<unknown>>
 }
 
 /** The requests of a sliding window, from the page at `openedAt` on, every `stride` items. */
