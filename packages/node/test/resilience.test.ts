@@ -818,6 +818,30 @@ const hostileCases: ReadonlyArray<HostileCase> = [
   }
 ]
 
+describe("answers read as text", () => {
+  const record = (id: string) =>
+    `{"id":${JSON.stringify(id)},"status":"success","created_at":"2024-10-15T02:21:18.669Z",` +
+    `"started_at":"2024-10-15T02:21:19.102Z","finished_at":"2024-10-15T02:22:03.554Z"}`
+
+  it.effect("a page that starts with a byte order mark is read as the page", () =>
+    Effect.gen(function*() {
+      const server = yield* emulator
+      yield* server.injectFaults(ok(`\uFEFF{"instance_id":"${INSTANCE}","total":1,"records":[${record("bom-task")}]}`))
+      const page = yield* list({ retry: Schedule.stop })
+      expect(page.records.map((r) => r.id)).toEqual(["bom-task"])
+    }).pipe(Effect.provide(withEmulator())))
+
+  it.effect("multi-byte characters split across the reads of a large page come out whole", () =>
+    Effect.gen(function*() {
+      // About 600 KB: many socket reads, with 2-, 3- and 4-byte characters across their edges.
+      const ids = Array.from({ length: 3000 }, (_, i) => `é任务😀-${i}-${"ß".repeat(i % 7)}`)
+      const server = yield* emulator
+      yield* server.injectFaults(ok(`{"total":${ids.length},"records":[${ids.map(record).join(",")}]}`))
+      const page = yield* list({ retry: Schedule.stop })
+      expect(page.records.map((r) => r.id)).toEqual(ids)
+    }).pipe(Effect.provide(withEmulator())))
+})
+
 /** `{"total":1,"records":[` followed by spaces up to `bytes`: valid JSON only if read whole. */
 function hugeJson(bytes: number): Uint8Array {
   const body = new Uint8Array(bytes).fill(0x20)
