@@ -97,8 +97,8 @@ export interface StreamOfflineKeyAnalysisTasksRequest extends CallOptions {
   readonly startOffset?: number | undefined
   /**
    * How many pages may be in flight at once (1 to 64); 1, sequential, by default. Beyond 1 the
-   * first page is fetched alone, then the following ones in windows of this many; records still
-   * come in order, each once.
+   * first page is fetched alone, then the following ones through a sliding window (a request goes
+   * out as soon as another is answered); records still come in order, each once.
    */
   readonly concurrency?: number | undefined
 }
