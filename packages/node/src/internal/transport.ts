@@ -38,9 +38,9 @@ const describe = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
   const code = (error as { code?: unknown }).code
   const inner = (error as { cause?: unknown }).cause
-  return `${typeof code === "string" ? code + " " : ""}${error.message}${
-    inner instanceof Error ? `: ${inner.message}` : ""
-  }`
+  // "connect ECONNREFUSED 127.0.0.1:1" names its code already.
+  const prefix = typeof code === "string" && !error.message.includes(code) ? code + " " : ""
+  return `${prefix}${error.message}${inner instanceof Error ? `: ${inner.message}` : ""}`
 }
 
 const BOM = 0xfeff
