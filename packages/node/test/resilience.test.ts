@@ -987,6 +987,35 @@ const onePage = JSON.stringify({
 })
 
 describe("connections (purpose-built server)", () => {
+  // On Effect's live Clock the live layer bounds an attempt with a timer of the exchange itself
+  // (under TestClock, the tests above, the client bounds it with Effect.timeoutFail).
+  for (const stall of ["no answer", "an answer that stops halfway"] as const) {
+    it.live(`on the live Clock, ${stall} times out (Timeout), each attempt's connection closed`, () =>
+      Effect.gen(function*() {
+        const raw = yield* rawServer((_request, response) => {
+          if (stall === "no answer") return
+          response.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": "1000",
+            "x-request-id": "r-1"
+          })
+          response.write(`{"total":1,"records":[`)
+        })
+        const error = yield* list({ timeout: "300 millis", retry: Schedule.recurs(2) }).pipe(
+          Effect.provide(rawClient(raw.url)),
+          Effect.flip
+        )
+        expect(error._tag).toBe("DcsTransportError")
+        if (error._tag !== "DcsTransportError") return
+        expect(error.reason).toBe("Timeout")
+        expect(error.description).toContain("300ms")
+        // A timeout is transient: retried twice, each attempt abandoned and its connection closed.
+        expect(raw.requests).toHaveLength(3)
+        yield* eventually(raw.openConnections, (n) => n === 0, "no open connection")
+        expect(raw.requests.every((request) => request.closedEarly)).toBe(true)
+      }).pipe(Effect.scoped))
+  }
+
   it.effect("interrupting a call during a stalled request closes its connection", () =>
     Effect.gen(function*() {
       const raw = yield* rawServer(() => {/* never answers */})
