@@ -25,8 +25,13 @@ interface Endpoint {
   readonly pathPrefix: string
 }
 
-const parseEndpoint = (endpoint: string): Endpoint => {
-  const url = new URL(endpoint)
+const parseEndpoint = (endpoint: string): Endpoint | undefined => {
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    return undefined
+  }
   return {
     origin: url.origin,
     host: url.host,
@@ -191,11 +196,16 @@ export const make = (options: {
 }): Transport => {
   const { algorithm, dispatcher, projectId } = options
   const source = options.credentials
-  let endpoint: Endpoint | undefined
-  let endpointText = ""
+  // A client has one endpoint: it is parsed once.
+  let lastEndpoint: readonly [string, Endpoint | undefined] = ["", undefined]
+  const endpointOf = (text: string): Endpoint | undefined => {
+    if (text !== lastEndpoint[0]) lastEndpoint = [text, parseEndpoint(text)]
+    return lastEndpoint[1]
+  }
 
   const exchange = (
     request: Request,
+    origin: string,
     path: string,
     headers: Record<string, string>,
     timeoutMillis: number | undefined
@@ -205,7 +215,7 @@ export const make = (options: {
       if (timeoutMillis !== undefined) handler.startTimer(timeoutMillis)
       try {
         dispatcher.dispatch({
-          origin: endpoint!.origin,
+          origin,
           path,
           method: request.method,
           headers,
@@ -223,15 +233,14 @@ export const make = (options: {
 
   return {
     send: (request, timeoutMillis) => {
-      // A client has one endpoint: parse it once.
-      if (request.endpoint !== endpointText) {
-        endpoint = parseEndpoint(request.endpoint)
-        endpointText = request.endpoint
+      const endpoint = endpointOf(request.endpoint)
+      if (endpoint === undefined) {
+        return Effect.fail(new TransportFailure({ reason: "Connection", description: "the endpoint is not a URL" }))
       }
       const wire: signer.WireRequest = {
         method: request.method,
-        host: endpoint!.host,
-        path: endpoint!.pathPrefix + request.path,
+        host: endpoint.host,
+        path: endpoint.pathPrefix + request.path,
         query: request.query,
         headers: request.body === undefined
           ? request.headers
@@ -254,7 +263,7 @@ export const make = (options: {
           Clock.currentTimeMillis,
           (now) => signer.signWire(wire, { credentials: source, projectId, algorithm, now })
         )
-      return Effect.flatMap(signed, (headers) => exchange(request, path, headers, timeoutMillis))
+      return Effect.flatMap(signed, (headers) => exchange(request, endpoint.origin, path, headers, timeoutMillis))
     }
   }
 }
