@@ -324,6 +324,8 @@ describe("validation (property tests)", () => {
             "https://user:pw@dcs.example.com",
             "https://user@dcs.example.com",
             "https://:pw@dcs.example.com",
+            "https://:@dcs.example.com",
+            "https://@dcs.example.com/p",
             "https://dcs.example.com?",
             "https://dcs.example.com/?a=b",
             "https://dcs.example.com#",

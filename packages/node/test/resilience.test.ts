@@ -1418,6 +1418,9 @@ describe("hostile input (property tests, real stack)", () => {
           `http://user:pw@${host}`,
           `http://user@${host}`,
           `http://:pw@${host}`,
+          // An empty user info parses to no user and no password: it was still written.
+          `http://:@${host}`,
+          `http://@${host}`,
           `https://AK:SK@${host}/`,
           `http://${host}?x=1`,
           `http://${host}/?`,

@@ -86,10 +86,20 @@ export const endpoint = (value: unknown): Either.Either<string, DcsInvalidReques
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return invalid("endpoint", `must use http or https, got ${url.protocol}`)
   }
-  if (url.username !== "" || url.password !== "") return invalid("endpoint", "must not carry credentials")
+  // An empty user info (`http://:@host`) parses to no user and no password, but was written.
+  if (url.username !== "" || url.password !== "" || authorityOf(value).includes("@")) {
+    return invalid("endpoint", "must not carry credentials")
+  }
   if (url.search !== "" || value.includes("?")) return invalid("endpoint", "must not carry a query")
   if (url.hash !== "" || value.includes("#")) return invalid("endpoint", "must not carry a fragment")
   return Either.right(url.origin + url.pathname.replace(/\/+$/, ""))
+}
+
+// The authority as written: after the scheme's `//`, up to the path, query or fragment (a
+// backslash ends it too in an http(s) URL).
+const authorityOf = (value: string): string => {
+  const start = value.indexOf("//")
+  return start === -1 ? "" : value.slice(start + 2).split(/[/?#\\]/, 1)[0] ?? ""
 }
 
 /**
