@@ -43,17 +43,19 @@ const { BasicCredentials } = require("@huaweicloud/huaweicloud-sdk-core/auth/Bas
 export const officialCredentials = (): BasicCredentials =>
   new BasicCredentials().withAk(accessKeyId).withSk(secretAccessKey).withProjectId(projectId)
 
-interface SendOptions {
+/** What `HcClient.sendRequest` takes, as the generated DCS client builds it. */
+export interface SendOptions {
   readonly method: string
   readonly url: string
   readonly contentType: string
   readonly queryParams: Record<string, number>
   readonly pathParams: Record<string, string>
   readonly headers: Record<string, string>
+  readonly data?: unknown
   responseHeaders?: ReadonlyArray<string>
 }
 
-interface HcClient {
+export interface HcClient {
   sendRequest(options: SendOptions): Promise<unknown>
 }
 
@@ -73,12 +75,16 @@ export interface OfficialPage {
   readonly records?: ReadonlyArray<unknown>
 }
 
-/** A client as `DcsClient.newBuilder().withCredential(...).withEndpoint(...).build()` makes it. */
-export const makeOfficialClient = (endpoint: string) => {
-  const client = new ClientBuilder((hcClient) => hcClient)
+/** The SDK core's client as `DcsClient.newBuilder().withCredential(...).withEndpoint(...).build()` makes it. */
+export const makeHcClient = (endpoint: string): HcClient =>
+  new ClientBuilder((hcClient) => hcClient)
     .withCredential(officialCredentials())
     .withEndpoint(endpoint)
     .build()
+
+/** The official client of the list, paging by offset. */
+export const makeOfficialClient = (endpoint: string) => {
+  const client = makeHcClient(endpoint)
   return {
     /** What the generated `listOfflineKeyAnalysisTask({ instance_id, offset, limit })` does. */
     listPage: (instanceId: string, offset: number, limit: number): Promise<OfficialPage> => {

@@ -16,10 +16,9 @@
 import { DcsClient, Fleet } from "@effect-dcs/core"
 import { DcsEmulator, NodeDcsClient } from "@effect-dcs/node"
 import { Chunk, Effect, Redacted, Schedule, Stream } from "effect"
-import { createRequire } from "node:module"
 import { accessKeyId, projectId, secretAccessKey } from "../fixtures.js"
 import { formatSeconds, type Row, verdict } from "../harness.js"
-import { officialCredentials } from "../official.js"
+import { makeHcClient, type SendOptions } from "../official.js"
 import type { Benchmark } from "./types.js"
 
 const GOAL_OVER_SEQUENTIAL = 6
@@ -63,34 +62,10 @@ const ours = (endpoint: string, concurrency: number): Promise<Results> =>
 // A sequential script over the official SDK core
 // ---------------------------------------------------------------------------------------------
 
-interface SendOptions {
-  readonly method: string
-  readonly url: string
-  readonly contentType: string
-  readonly queryParams: Record<string, number>
-  readonly pathParams: Record<string, string>
-  readonly headers: Record<string, string>
-  readonly data?: unknown
-  responseHeaders?: ReadonlyArray<string>
-}
-
-interface HcClient {
-  sendRequest(options: SendOptions): Promise<any>
-}
-
-const { ClientBuilder } = createRequire(import.meta.url)("@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js") as {
-  readonly ClientBuilder: new(init: (client: HcClient) => HcClient) => {
-    withCredential(credential: unknown): any
-  }
-}
-
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 const officialScript = async (endpoint: string, maxInstances = Infinity): Promise<Results> => {
-  const client: HcClient = new ClientBuilder((hcClient) => hcClient)
-    .withCredential(officialCredentials())
-    .withEndpoint(endpoint)
-    .build()
+  const client = makeHcClient(endpoint)
   const send = (
     method: string,
     url: string,
@@ -108,7 +83,8 @@ const officialScript = async (endpoint: string, maxInstances = Infinity): Promis
       ...(data === undefined ? {} : { data })
     }
     options.responseHeaders = [""]
-    return client.sendRequest(options)
+    // The SDK returns the parsed JSON untyped; the script reads the fields it needs, as a user script would.
+    return client.sendRequest(options) as Promise<any>
   }
   const analysisUrl = "/v2/{project_id}/instances/{instance_id}/offline/key-analysis"
   const results = new Map<string, string>()
