@@ -23,7 +23,7 @@ export interface Answer<A> {
   readonly requestId: string | undefined
 }
 
-/** @internal */
+/** The `X-Request-Id` of an answer, if it has one. @internal */
 export const requestIdOf = (headers: DcsTransport.Response["headers"]): string | undefined => {
   const value = headers["x-request-id"]
   return value === undefined || value === "" ? undefined : value
@@ -44,7 +44,7 @@ const asString = (u: unknown): string | undefined =>
  *
  * @internal
  */
-export const parseErrorBody = (text: string): ErrorBody => {
+const parseErrorBody = (text: string): ErrorBody => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -81,7 +81,7 @@ export const parseErrorBody = (text: string): ErrorBody => {
  *
  * @internal
  */
-export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
   if (value === undefined) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000

@@ -14,6 +14,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import { isCredentialsFailure } from "../DcsError.js"
 import { type Transport, TransportFailure } from "../DcsTransport.js"
+import { requestIdOf } from "./http.js"
 
 const describeCause = (error: HttpClientError.HttpClientError): string => {
   const cause = error.cause
@@ -21,7 +22,9 @@ const describeCause = (error: HttpClientError.HttpClientError): string => {
     const code = (cause as { code?: unknown }).code
     const inner = (cause as { cause?: unknown }).cause
     const innerText = inner instanceof Error ? `: ${inner.message}` : ""
-    return `${typeof code === "string" ? code + " " : ""}${cause.message}${innerText}`
+    // "connect ECONNREFUSED 127.0.0.1:1" names its code already.
+    const prefix = typeof code === "string" && !cause.message.includes(code) ? code + " " : ""
+    return `${prefix}${cause.message}${innerText}`
   }
   return error.description ?? error.reason
 }
@@ -38,14 +41,8 @@ const readBounded = (
   headers: Headers.Headers
 ): Effect.Effect<{ readonly text: string; readonly truncated: boolean }, TransportFailure> => {
   const length = Number(headers["content-length"])
-  const onError = (error: HttpClientError.ResponseError) => {
-    const requestId = headers["x-request-id"]
-    return new TransportFailure({
-      reason: "Body",
-      description: describeCause(error),
-      requestId: requestId === "" ? undefined : requestId
-    })
-  }
+  const onError = (error: HttpClientError.ResponseError) =>
+    new TransportFailure({ reason: "Body", description: describeCause(error), requestId: requestIdOf(headers) })
   if (Number.isFinite(length) && length <= max) {
     return Effect.mapBoth(response.text, { onFailure: onError, onSuccess: (text) => ({ text, truncated: false }) })
   }
