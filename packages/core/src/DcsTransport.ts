@@ -8,6 +8,32 @@
  * request and response objects, the abort controller and the fiber per attempt an `HttpClient`
  * costs — a stream of pages spends most of its time there.
  *
+ * @example
+ * ```ts
+ * import { DcsClient, DcsTransport } from "@effect-dcs/core"
+ * import { FetchHttpClient, HttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ *
+ * // A transport around another: here it counts the attempts sent.
+ * const counted = (inner: DcsTransport.Transport, sent: { count: number }): DcsTransport.Transport => ({
+ *   send: (request, timeoutMillis) =>
+ *     Effect.suspend(() => {
+ *       sent.count++
+ *       return inner.send(request, timeoutMillis)
+ *     })
+ * })
+ *
+ * const sent = { count: 0 }
+ * const DcsLive = Layer.effect(
+ *   DcsClient.DcsClient,
+ *   Effect.map(HttpClient.HttpClient, (client) =>
+ *     DcsClient.fromTransport(
+ *       { endpoint: "https://dcs.cn-north-4.myhuaweicloud.com", projectId: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" },
+ *       counted(DcsTransport.fromHttpClient(client), sent)
+ *     ))
+ * ).pipe(Layer.provide(FetchHttpClient.layer))
+ * ```
+ *
  * @since 0.2.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
